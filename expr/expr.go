@@ -45,6 +45,9 @@ type Context struct {
 	// Outer holds the rows of enclosing queries for correlated subqueries,
 	// innermost last.
 	Outer []sqltypes.Row
+	// Resolver names and resolves reg* values (regclass ...); nil means the
+	// reg* types only accept and print numbers.
+	Resolver Resolver
 }
 
 // CompareOp is a comparison operator.

@@ -1,0 +1,375 @@
+package demo
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Column is one column of a demo table as a real PostgreSQL holds it.
+type Column struct {
+	Name string
+	Type string // PostgreSQL type name: text, numeric, bytea, boolean, jsonb, text[], numeric[], bytea[]
+	Key  bool   // part of the table's primary key (NOT NULL)
+}
+
+// ItemColumn is the name of the last column, holding the whole item as jsonb.
+const ItemColumn = "_item"
+
+// PGType returns the PostgreSQL type that spec/types.md maps a DynamoDB type
+// to ("S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"), or "" for NULL.
+func PGType(dynamoType string) string {
+	switch dynamoType {
+	case "S":
+		return "text"
+	case "N":
+		return "numeric"
+	case "B":
+		return "bytea"
+	case "BOOL":
+		return "boolean"
+	case "M", "L":
+		return "jsonb"
+	case "SS":
+		return "text[]"
+	case "NS":
+		return "numeric[]"
+	case "BS":
+		return "bytea[]"
+	}
+	return ""
+}
+
+// TypeOf returns the DynamoDB type name of an attribute value ("S", "N", ...).
+func TypeOf(av types.AttributeValue) string {
+	switch av.(type) {
+	case *types.AttributeValueMemberS:
+		return "S"
+	case *types.AttributeValueMemberN:
+		return "N"
+	case *types.AttributeValueMemberB:
+		return "B"
+	case *types.AttributeValueMemberBOOL:
+		return "BOOL"
+	case *types.AttributeValueMemberNULL:
+		return "NULL"
+	case *types.AttributeValueMemberM:
+		return "M"
+	case *types.AttributeValueMemberL:
+		return "L"
+	case *types.AttributeValueMemberSS:
+		return "SS"
+	case *types.AttributeValueMemberNS:
+		return "NS"
+	case *types.AttributeValueMemberBS:
+		return "BS"
+	}
+	return fmt.Sprintf("%T", av)
+}
+
+// Columns returns the table's columns in this order: the table's key
+// attributes, index key attributes, every other attribute found in the items
+// (sorted by name), then _item. An attribute's type comes from the DynamoDB
+// types it has across the items (NULL ignored); one seen with more than one
+// type becomes jsonb, as spec/types.md says for sampled columns.
+func (t Table) Columns() []Column {
+	var cols []Column
+	seen := map[string]bool{}
+	addKey := func(k KeyAttr, key bool) {
+		if seen[k.Name] {
+			return
+		}
+		seen[k.Name] = true
+		cols = append(cols, Column{Name: k.Name, Type: PGType(string(k.Type)), Key: key})
+	}
+	addKey(t.PartitionKey, true)
+	if t.SortKey != nil {
+		addKey(*t.SortKey, true)
+	}
+	for _, ix := range t.Indexes {
+		addKey(ix.PartitionKey, false)
+		if ix.SortKey != nil {
+			addKey(*ix.SortKey, false)
+		}
+	}
+	typesOf := map[string]map[string]bool{}
+	for _, it := range t.Items {
+		for name, av := range it {
+			if seen[name] {
+				continue
+			}
+			if typesOf[name] == nil {
+				typesOf[name] = map[string]bool{}
+			}
+			if tn := TypeOf(av); tn != "NULL" {
+				typesOf[name][tn] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(typesOf))
+	for name := range typesOf {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		typ := "jsonb"
+		if len(typesOf[name]) == 1 {
+			for tn := range typesOf[name] {
+				typ = PGType(tn)
+			}
+		}
+		cols = append(cols, Column{Name: name, Type: typ})
+	}
+	return append(cols, Column{Name: ItemColumn, Type: "jsonb"})
+}
+
+// PostgresSQL returns SQL that creates the demo tables in a real PostgreSQL
+// and inserts the same rows: column types per spec/types.md, key columns NOT
+// NULL and PRIMARY KEY, an index per secondary index, a missing attribute as
+// NULL, and _item holding the whole item as jsonb (see ItemJSON). Run it with
+// the simple query protocol (it holds many statements) in a UTF8 database; with
+// --locale=C text sorts bytewise, as DynamoDB sorts strings.
+func PostgresSQL() string {
+	var b strings.Builder
+	b.WriteString("-- fazproxy demo data set (package demo); generated, do not edit\n")
+	b.WriteString("SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n")
+	for _, t := range Tables() {
+		writeTableSQL(&b, t)
+	}
+	b.WriteString("ANALYZE;\n")
+	return b.String()
+}
+
+func writeTableSQL(b *strings.Builder, t Table) {
+	cols := t.Columns()
+	fmt.Fprintf(b, "\nDROP TABLE IF EXISTS %s;\nCREATE TABLE %s (\n", quoteIdent(t.Name), quoteIdent(t.Name))
+	for _, c := range cols {
+		fmt.Fprintf(b, "    %s %s", quoteIdent(c.Name), c.Type)
+		if c.Key {
+			b.WriteString(" NOT NULL")
+		}
+		b.WriteString(",\n")
+	}
+	pk := []string{quoteIdent(t.PartitionKey.Name)}
+	if t.SortKey != nil {
+		pk = append(pk, quoteIdent(t.SortKey.Name))
+	}
+	fmt.Fprintf(b, "    PRIMARY KEY (%s)\n);\n", strings.Join(pk, ", "))
+	for _, ix := range t.Indexes {
+		keys := []string{quoteIdent(ix.PartitionKey.Name)}
+		if ix.SortKey != nil {
+			keys = append(keys, quoteIdent(ix.SortKey.Name))
+		}
+		fmt.Fprintf(b, "CREATE INDEX %s ON %s (%s);\n", quoteIdent(ix.Name), quoteIdent(t.Name), strings.Join(keys, ", "))
+	}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = quoteIdent(c.Name)
+	}
+	const perInsert = 100
+	for start := 0; start < len(t.Items); start += perInsert {
+		end := min(start+perInsert, len(t.Items))
+		fmt.Fprintf(b, "INSERT INTO %s (%s) VALUES\n", quoteIdent(t.Name), strings.Join(names, ", "))
+		for i, it := range t.Items[start:end] {
+			b.WriteString("  (")
+			for j, c := range cols {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				if c.Name == ItemColumn {
+					b.WriteString(quoteLiteral(ItemJSON(it)) + "::jsonb")
+					continue
+				}
+				b.WriteString(sqlValue(it[c.Name], c.Type))
+			}
+			if start+i+1 < end {
+				b.WriteString("),\n")
+			} else {
+				b.WriteString(");\n")
+			}
+		}
+	}
+}
+
+// sqlValue renders one attribute value as a SQL literal of the column's type.
+func sqlValue(av types.AttributeValue, colType string) string {
+	if av == nil {
+		return "NULL"
+	}
+	if _, ok := av.(*types.AttributeValueMemberNULL); ok {
+		return "NULL"
+	}
+	if colType == "jsonb" {
+		return quoteLiteral(AttrJSON(av)) + "::jsonb"
+	}
+	switch v := av.(type) {
+	case *types.AttributeValueMemberS:
+		return quoteLiteral(v.Value)
+	case *types.AttributeValueMemberN:
+		return numericLiteral(v.Value)
+	case *types.AttributeValueMemberB:
+		return byteaLiteral(v.Value)
+	case *types.AttributeValueMemberBOOL:
+		if v.Value {
+			return "true"
+		}
+		return "false"
+	case *types.AttributeValueMemberSS:
+		parts := make([]string, len(v.Value))
+		for i, s := range v.Value {
+			parts[i] = quoteLiteral(s)
+		}
+		return "ARRAY[" + strings.Join(parts, ", ") + "]::text[]"
+	case *types.AttributeValueMemberNS:
+		parts := make([]string, len(v.Value))
+		for i, s := range v.Value {
+			parts[i] = numericLiteral(s)
+		}
+		return "ARRAY[" + strings.Join(parts, ", ") + "]::numeric[]"
+	case *types.AttributeValueMemberBS:
+		parts := make([]string, len(v.Value))
+		for i, x := range v.Value {
+			parts[i] = byteaLiteral(x)
+		}
+		return "ARRAY[" + strings.Join(parts, ", ") + "]::bytea[]"
+	}
+	panic(fmt.Sprintf("demo: no SQL literal for %T in a %s column", av, colType))
+}
+
+func numericLiteral(s string) string {
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789.-+eE", c) {
+			panic(fmt.Sprintf("demo: bad number %q", s))
+		}
+	}
+	return "'" + s + "'::numeric"
+}
+
+func byteaLiteral(b []byte) string { return `'\x` + hex.EncodeToString(b) + `'::bytea` }
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+func quoteIdent(s string) string {
+	plain := s != ""
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || i > 0 && c >= '0' && c <= '9') {
+			plain = false
+		}
+	}
+	if plain && !reservedWord(s) {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+func reservedWord(s string) bool {
+	switch s {
+	case "all", "and", "any", "array", "as", "asc", "both", "case", "cast", "check", "collate", "column",
+		"constraint", "create", "default", "desc", "distinct", "do", "else", "end", "false", "for", "foreign",
+		"from", "grant", "group", "having", "in", "into", "is", "join", "leading", "limit", "not", "null",
+		"offset", "on", "only", "or", "order", "primary", "references", "select", "table", "then", "to",
+		"trailing", "true", "union", "unique", "user", "using", "when", "where", "with":
+		return true
+	}
+	return false
+}
+
+// ItemJSON renders a whole item the way the _item column holds it.
+//
+// TODO(lead): switch the body to sqltypes.ItemToJSON once it exists, so the
+// reference PostgreSQL and fazproxy share one encoding. Until then it is:
+// M → object (keys sorted), L → array, S → string, N → number with DynamoDB's
+// exact text, BOOL → true/false, NULL → null, B → base64 string, SS → array of
+// strings, NS → array of numbers, BS → array of base64 strings.
+func ItemJSON(item Item) string {
+	return AttrJSON(&types.AttributeValueMemberM{Value: item})
+}
+
+// AttrJSON renders one attribute value as JSON with the encoding of ItemJSON
+// (used for M and L columns, which are jsonb).
+func AttrJSON(av types.AttributeValue) string {
+	var b strings.Builder
+	writeJSON(&b, av)
+	return b.String()
+}
+
+func writeJSON(b *strings.Builder, av types.AttributeValue) {
+	switch v := av.(type) {
+	case *types.AttributeValueMemberS:
+		writeJSONString(b, v.Value)
+	case *types.AttributeValueMemberN:
+		b.WriteString(v.Value)
+	case *types.AttributeValueMemberB:
+		writeJSONString(b, base64.StdEncoding.EncodeToString(v.Value))
+	case *types.AttributeValueMemberBOOL:
+		if v.Value {
+			b.WriteString("true")
+		} else {
+			b.WriteString("false")
+		}
+	case *types.AttributeValueMemberNULL:
+		b.WriteString("null")
+	case *types.AttributeValueMemberM:
+		keys := make([]string, 0, len(v.Value))
+		for k := range v.Value {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeJSONString(b, k)
+			b.WriteString(": ")
+			writeJSON(b, v.Value[k])
+		}
+		b.WriteByte('}')
+	case *types.AttributeValueMemberL:
+		b.WriteByte('[')
+		for i, x := range v.Value {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeJSON(b, x)
+		}
+		b.WriteByte(']')
+	case *types.AttributeValueMemberSS:
+		b.WriteByte('[')
+		for i, s := range v.Value {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeJSONString(b, s)
+		}
+		b.WriteByte(']')
+	case *types.AttributeValueMemberNS:
+		b.WriteString("[" + strings.Join(v.Value, ", ") + "]")
+	case *types.AttributeValueMemberBS:
+		b.WriteByte('[')
+		for i, x := range v.Value {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeJSONString(b, base64.StdEncoding.EncodeToString(x))
+		}
+		b.WriteByte(']')
+	default:
+		panic(fmt.Sprintf("demo: no JSON for %T", av))
+	}
+}
+
+func writeJSONString(b *strings.Builder, s string) {
+	var sb strings.Builder
+	enc := json.NewEncoder(&sb)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		panic(err) // a Go string always encodes
+	}
+	b.WriteString(strings.TrimSuffix(sb.String(), "\n"))
+}

@@ -1,0 +1,295 @@
+package translate
+
+import (
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/fazproxy/fazproxy/engine"
+	"github.com/fazproxy/fazproxy/expr"
+	"github.com/fazproxy/fazproxy/pgerr"
+	"github.com/fazproxy/fazproxy/sqltypes"
+)
+
+// aggregateNames are the aggregate functions the executor implements.
+var aggregateNames = map[string]bool{
+	"count": true, "sum": true, "avg": true, "min": true, "max": true,
+	"bool_and": true, "bool_or": true, "every": true, "string_agg": true, "array_agg": true,
+}
+
+func isAggregateCall(fc *pg_query.FuncCall) bool {
+	names := fieldNames(fc.Funcname)
+	if len(names) == 0 || fc.Over != nil {
+		return false
+	}
+	if len(names) == 2 && names[0] != "pg_catalog" {
+		return false
+	}
+	return aggregateNames[strings.ToLower(names[len(names)-1])]
+}
+
+// hasAggregate reports whether any node (outside subqueries) calls an aggregate.
+func hasAggregate(nodes []*pg_query.Node) bool {
+	for _, n := range nodes {
+		if n != nil && containsAggregate(n.ProtoReflect()) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAggregateSorts(sorts []*pg_query.Node) bool { return hasAggregate(sorts) }
+
+// containsAggregate walks a parse tree generically (it is a protobuf message),
+// not descending into subqueries, whose aggregates are their own.
+func containsAggregate(m protoreflect.Message) bool {
+	switch v := m.Interface().(type) {
+	case *pg_query.FuncCall:
+		if isAggregateCall(v) {
+			return true
+		}
+	case *pg_query.SubLink:
+		return false
+	}
+	found := false
+	m.Range(func(fd protoreflect.FieldDescriptor, val protoreflect.Value) bool {
+		switch {
+		case fd.IsList() && fd.Message() != nil:
+			l := val.List()
+			for i := 0; i < l.Len() && !found; i++ {
+				found = containsAggregate(l.Get(i).Message())
+			}
+		case fd.Message() != nil && !fd.IsMap():
+			found = containsAggregate(val.Message())
+		}
+		return !found
+	})
+	return found
+}
+
+// groupScope resolves column names after aggregation: a column may be used only
+// if it is a GROUP BY column (PostgreSQL's 42803 otherwise).
+type groupScope struct {
+	input   *tableScope
+	groupBy []expr.Expr
+}
+
+var _ expr.Scope = (*groupScope)(nil)
+
+func (g *groupScope) ResolveColumn(names []string) (*expr.ColRef, error) {
+	ref, err := g.input.ResolveColumn(names)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range g.groupBy {
+		if gr, ok := e.(*expr.ColRef); ok && gr.Index == ref.Index && gr.Depth == 0 {
+			return &expr.ColRef{Index: i, Table: ref.Table, Name: ref.Name, T: ref.T}, nil
+		}
+	}
+	return nil, pgerr.New(pgerr.GroupingError,
+		"column \"%s.%s\" must appear in the GROUP BY clause or be used in an aggregate function", ref.Table, ref.Name)
+}
+
+// bindGrouped binds GROUP BY, the select list, HAVING and ORDER BY of an
+// aggregating query. Expressions are bound over the aggregate's output row:
+// group columns first, then one column per aggregate call.
+func (st *selectState) bindGrouped(s *pg_query.SelectStmt) error {
+	in := st.binder(st.scope, nil)
+	for _, n := range s.GroupClause {
+		if c := n.GetAConst(); c != nil && c.GetIval() != nil {
+			i := int(c.GetIval().Ival)
+			if i < 1 || i > len(s.TargetList) {
+				return pgerr.New(pgerr.InvalidColumnReference, "GROUP BY position %d is not in select list", i)
+			}
+			n = s.TargetList[i-1].GetResTarget().Val
+		}
+		if n.GetGroupingSet() != nil {
+			return pgerr.Unsupported("GROUPING SETS, ROLLUP and CUBE", "")
+		}
+		e, err := in.Bind(n)
+		if err != nil {
+			return err
+		}
+		st.groupBy = append(st.groupBy, e)
+	}
+	gs := &groupScope{input: st.scope, groupBy: st.groupBy}
+	post := st.binder(gs, st.aggHook)
+	matching := &groupMatchBinder{st: st, post: post}
+	if err := st.bindTargets(s.TargetList, matching.Bind, gs); err != nil {
+		return err
+	}
+	if s.HavingClause != nil {
+		h, err := matching.Bind(s.HavingClause)
+		if err != nil {
+			return err
+		}
+		if err := requireBool(h, "HAVING"); err != nil {
+			return err
+		}
+		st.having = h
+	}
+	return st.bindOrder(s.SortClause, matching.Bind)
+}
+
+// aggHook binds one aggregate call's argument over the input row and returns a
+// reference to the aggregate's output column.
+func (st *selectState) aggHook(fc *pg_query.FuncCall) (expr.Expr, error) {
+	name := strings.ToLower(fieldNames(fc.Funcname)[len(fieldNames(fc.Funcname))-1])
+	if !aggregateNames[name] {
+		return nil, pgerr.New(pgerr.UndefinedFunction, "function %s is not an aggregate", name)
+	}
+	switch {
+	case fc.Over != nil:
+		return nil, pgerr.Unsupported("window functions", "")
+	case fc.AggFilter != nil:
+		return nil, pgerr.Unsupported("aggregate FILTER clauses", "use a CASE expression inside the aggregate")
+	case len(fc.AggOrder) > 0 || fc.AggWithinGroup:
+		return nil, pgerr.Unsupported("ORDER BY inside an aggregate", "")
+	}
+	spec := engine.AggSpec{Func: name, Distinct: fc.AggDistinct}
+	if name == "every" {
+		spec.Func = "bool_and"
+	}
+	argType := sqltypes.OID(0)
+	switch {
+	case fc.AggStar:
+		if name != "count" {
+			return nil, pgerr.New(pgerr.SyntaxError, "%s(*) is not valid", name)
+		}
+		spec.Func = "count_star"
+	case name == "string_agg":
+		if len(fc.Args) != 2 {
+			return nil, pgerr.New(pgerr.UndefinedFunction, "function string_agg requires two arguments")
+		}
+		arg, err := st.binder(st.scope, nil).Bind(fc.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		sep, err := st.binder(st.scope, nil).Bind(fc.Args[1])
+		if err != nil {
+			return nil, err
+		}
+		spec.Arg, spec.Sep, argType = arg, sep, arg.Type()
+	default:
+		if len(fc.Args) != 1 {
+			return nil, pgerr.New(pgerr.UndefinedFunction, "function %s takes one argument", name)
+		}
+		arg, err := st.binder(st.scope, nil).Bind(fc.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		spec.Arg, argType = arg, arg.Type()
+	}
+	rt, err := aggResultType(spec.Func, argType)
+	if err != nil {
+		return nil, err
+	}
+	st.aggs = append(st.aggs, spec)
+	return &expr.ColRef{Index: len(st.groupBy) + len(st.aggs) - 1, Name: name, T: rt}, nil
+}
+
+// aggResultType follows PostgreSQL's aggregate result types.
+func aggResultType(fn string, arg sqltypes.OID) (sqltypes.OID, error) {
+	switch fn {
+	case "count", "count_star":
+		return sqltypes.Int8, nil
+	case "sum":
+		switch arg {
+		case sqltypes.Int2, sqltypes.Int4:
+			return sqltypes.Int8, nil
+		case sqltypes.Int8, sqltypes.Numeric:
+			return sqltypes.Numeric, nil
+		case sqltypes.Float4, sqltypes.Float8:
+			return sqltypes.Float8, nil
+		}
+	case "avg":
+		switch arg {
+		case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Numeric:
+			return sqltypes.Numeric, nil
+		case sqltypes.Float4, sqltypes.Float8:
+			return sqltypes.Float8, nil
+		}
+	case "min", "max":
+		return arg, nil
+	case "bool_and", "bool_or":
+		if arg == sqltypes.Bool {
+			return sqltypes.Bool, nil
+		}
+	case "string_agg":
+		if arg == sqltypes.Text || arg == sqltypes.Varchar || arg == sqltypes.Unknown {
+			return sqltypes.Text, nil
+		}
+		if arg == sqltypes.Bytea {
+			return sqltypes.Bytea, nil
+		}
+	case "array_agg":
+		if info, ok := sqltypes.TypeInfo(arg); ok && info.ArrayOID != 0 {
+			return info.ArrayOID, nil
+		}
+	}
+	name := "unknown"
+	if info, ok := sqltypes.TypeInfo(arg); ok {
+		name = info.Name
+	}
+	return 0, pgerr.New(pgerr.UndefinedFunction, "function %s(%s) does not exist", strings.TrimSuffix(fn, "_star"), name).
+		WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
+}
+
+func (st *selectState) aggColumns() []sqltypes.Column {
+	var cols []sqltypes.Column
+	for _, g := range st.groupBy {
+		cols = append(cols, sqltypes.Column{Name: g.String(), Type: g.Type(), Typmod: -1})
+	}
+	for _, a := range st.aggs {
+		t, _ := aggResultType(a.Func, argTypeOf(a))
+		cols = append(cols, sqltypes.Column{Name: a.Func, Type: t, Typmod: -1})
+	}
+	return cols
+}
+
+func argTypeOf(a engine.AggSpec) sqltypes.OID {
+	if a.Arg == nil {
+		return 0
+	}
+	return a.Arg.Type()
+}
+
+// countOnly turns SELECT count(*) ... into DynamoDB's Select=COUNT when nothing
+// is left to evaluate locally: DynamoDB counts server-side, no items are sent.
+func (st *selectState) countOnly(acc *accessChoice) engine.Node {
+	if len(st.groupBy) != 0 || st.having != nil || len(st.aggs) != 1 || st.aggs[0].Func != "count_star" ||
+		acc == nil || len(acc.needLeft) != 0 {
+		return nil
+	}
+	switch {
+	case acc.query != nil:
+		acc.query.Select, acc.query.Projection = "COUNT", nil
+		return acc.query
+	case acc.scan != nil:
+		acc.scan.Select, acc.scan.Projection = "COUNT", nil
+		return acc.scan
+	}
+	return nil
+}
+
+// groupMatchBinder binds an expression of an aggregating query: when the
+// whole expression equals a GROUP BY expression it becomes a reference to that
+// group column; otherwise it is bound over the aggregate output.
+type groupMatchBinder struct {
+	st   *selectState
+	post *expr.Binder
+}
+
+func (g *groupMatchBinder) Bind(n *pg_query.Node) (expr.Expr, error) {
+	if !hasAggregate([]*pg_query.Node{n}) {
+		if e, err := g.st.binder(g.st.scope, nil).Bind(n); err == nil {
+			for i, ge := range g.st.groupBy {
+				if ge.String() == e.String() {
+					return &expr.ColRef{Index: i, Name: figureColname(n), T: e.Type()}, nil
+				}
+			}
+		}
+	}
+	return g.post.Bind(n)
+}

@@ -1,0 +1,196 @@
+package translate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/fazproxy/fazproxy/catalog"
+	"github.com/fazproxy/fazproxy/dynamo"
+	"github.com/fazproxy/fazproxy/engine"
+	"github.com/fazproxy/fazproxy/expr"
+	"github.com/fazproxy/fazproxy/pgerr"
+	"github.com/fazproxy/fazproxy/sqltypes"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata golden files from the current planner")
+
+// planCase is one golden case: a statement, and either its plan and the exact
+// DynamoDB requests running it sends, or its error.
+type planCase struct {
+	Comment  string   `json:"comment"`
+	Query    string   `json:"query"`
+	Params   []string `json:"params,omitempty"` // text values of $1..$n (null: JSON null not used)
+	NoScan   bool     `json:"no_scan,omitempty"`
+	Plan     []string `json:"plan,omitempty"`
+	Requests []string `json:"requests,omitempty"`
+	Error    string   `json:"error,omitempty"`
+}
+
+// fakeCatalog serves fixed tables, shaped like the demo data set.
+type fakeCatalog map[string]*catalog.Table
+
+func (f fakeCatalog) TableNames(context.Context) ([]string, error) {
+	var out []string
+	for n := range f {
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func (f fakeCatalog) Table(_ context.Context, name string) (*catalog.Table, error) {
+	if t, ok := f[name]; ok {
+		return t, nil
+	}
+	return nil, pgerr.New(pgerr.UndefinedTable, "relation %q does not exist", name)
+}
+
+func (f fakeCatalog) Invalidate(string) {}
+
+func table(name string, oid uint32, pk catalog.KeyAttr, sk *catalog.KeyAttr, idx []catalog.Index, cols ...catalog.Column) *catalog.Table {
+	cols = append(cols, catalog.Column{Name: catalog.ItemColumn, Type: sqltypes.Jsonb, Source: catalog.SourceItem})
+	for i := range cols {
+		cols[i].AttNum = int16(i + 1)
+	}
+	return &catalog.Table{Name: name, OID: oid, PartitionKey: pk, SortKey: sk, Indexes: idx, Columns: cols, Status: "ACTIVE"}
+}
+
+func col(name string, t sqltypes.OID, src catalog.ColumnSource) catalog.Column {
+	return catalog.Column{Name: name, Type: t, Source: src, NotNull: src == catalog.SourceKey}
+}
+
+func testCatalog() fakeCatalog {
+	k, ik, s := catalog.SourceKey, catalog.SourceIndexKey, catalog.SourceSampled
+	return fakeCatalog{
+		"customers": table("customers", 20001, catalog.KeyAttr{Name: "customer_id", Type: "S"}, nil, nil,
+			col("customer_id", sqltypes.Text, k), col("address", sqltypes.Jsonb, s), col("balance", sqltypes.Numeric, s),
+			col("email", sqltypes.Text, s), col("name", sqltypes.Text, s), col("tier", sqltypes.Text, s),
+			col("vip", sqltypes.Bool, s)),
+		"orders": table("orders", 20002, catalog.KeyAttr{Name: "customer_id", Type: "S"}, &catalog.KeyAttr{Name: "order_id", Type: "S"},
+			[]catalog.Index{
+				{Name: "status-created_at-index", Global: true, PartitionKey: catalog.KeyAttr{Name: "status", Type: "S"},
+					SortKey: &catalog.KeyAttr{Name: "created_at", Type: "S"}, Projection: "ALL"},
+				{Name: "customer_id-total-index", PartitionKey: catalog.KeyAttr{Name: "customer_id", Type: "S"},
+					SortKey: &catalog.KeyAttr{Name: "total", Type: "N"}, Projection: "INCLUDE", NonKeyAttributes: []string{"status"}},
+			},
+			col("customer_id", sqltypes.Text, k), col("order_id", sqltypes.Text, k), col("status", sqltypes.Text, ik),
+			col("created_at", sqltypes.Text, ik), col("total", sqltypes.Numeric, ik), col("items", sqltypes.Jsonb, s),
+			col("note", sqltypes.Text, s), col("paid", sqltypes.Bool, s), col("tags", sqltypes.TextArray, s)),
+		"products": table("products", 20003, catalog.KeyAttr{Name: "sku", Type: "N"}, nil, nil,
+			col("sku", sqltypes.Numeric, k), col("colors", sqltypes.TextArray, s), col("image", sqltypes.Bytea, s),
+			col("name", sqltypes.Text, s), col("price", sqltypes.Numeric, s), col("sizes", sqltypes.NumericArray, s)),
+	}
+}
+
+
+func TestGoldenPlans(t *testing.T) {
+	runGolden(t, "testdata/select_cases.json")
+}
+
+func runGolden(t *testing.T, path string) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	var cases []planCase
+	if err := dec.Decode(&cases); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	cat := testCatalog()
+	for i := range cases {
+		c := &cases[i]
+		got := runPlanCase(t, cat, c)
+		if *update {
+			*c = got
+			continue
+		}
+		if want, have := strings.Join(c.Plan, "\n"), strings.Join(got.Plan, "\n"); want != have {
+			t.Errorf("%s\n%s\nplan:\n%s\nwant:\n%s", c.Comment, c.Query, have, want)
+		}
+		if want, have := strings.Join(c.Requests, "\n"), strings.Join(got.Requests, "\n"); want != have {
+			t.Errorf("%s\n%s\nrequests:\n%s\nwant:\n%s", c.Comment, c.Query, have, want)
+		}
+		if c.Error != got.Error {
+			t.Errorf("%s\n%s\nerror: %q\nwant:  %q", c.Comment, c.Query, got.Error, c.Error)
+		}
+	}
+	if *update {
+		out, err := json.MarshalIndent(cases, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// runPlanCase plans the query, runs it against a recorder whose DynamoDB
+// answers every call with an empty result, and reports plan, requests or error.
+func runPlanCase(t *testing.T, cat fakeCatalog, c *planCase) planCase {
+	t.Helper()
+	out := planCase{Comment: c.Comment, Query: c.Query, Params: c.Params, NoScan: c.NoScan}
+	stmts, err := Parse(c.Query)
+	if err != nil {
+		out.Error = errText(err)
+		return out
+	}
+	if len(stmts) != 1 {
+		t.Fatalf("%s: want one statement", c.Query)
+	}
+	p := &Planner{Catalog: cat, AllowFullScan: !c.NoScan, Funcs: expr.NewFuncs()}
+	pl, err := p.PlanQuery(context.Background(), stmts[0].Node, nil)
+	if err != nil {
+		out.Error = errText(err)
+		return out
+	}
+	out.Plan = strings.Split(strings.TrimRight(pl.Root.Describe().String(), "\n"), "\n")
+	params := make([]sqltypes.Value, len(pl.ParamTypes))
+	for i := range params {
+		if i < len(c.Params) {
+			v, err := sqltypes.DecodeText([]byte(c.Params[i]), pl.ParamTypes[i])
+			if err != nil {
+				out.Error = errText(err)
+				return out
+			}
+			params[i] = v
+		}
+	}
+	rec := dynamo.NewRecorder(nil)
+	env := &engine.Env{Eval: &expr.Context{Params: params}, DB: rec, Stats: &engine.Stats{Requests: map[string]int{}}}
+	if err := drain(pl.Root, env); err != nil {
+		out.Error = errText(err)
+	}
+	for _, call := range rec.Calls() {
+		out.Requests = append(out.Requests, dynamo.FormatCall(call))
+	}
+	return out
+}
+
+func drain(n engine.Node, env *engine.Env) error {
+	ctx := context.Background()
+	it, err := n.Open(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for {
+		if _, err := it.Next(ctx); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+func errText(err error) string {
+	return pgerr.CodeOf(err) + ": " + pgerr.From(err).Message
+}
