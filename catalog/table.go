@@ -65,6 +65,9 @@ type Table struct {
 	SizeBytes    int64
 	CreatedAt    time.Time
 	FetchedAt    time.Time // when DescribeTable was read
+	// SampleCapacityUnits is the read capacity the column-sampling Scan
+	// consumed when this metadata was loaded (0 when not sampled).
+	SampleCapacityUnits float64
 }
 
 // Column returns the column named name, or nil.
