@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"crypto/subtle"
+	"maps"
 	"net"
 	"sync/atomic"
 
@@ -57,6 +58,9 @@ var (
 
 // NewBackend builds a Backend over the configured databases.
 func NewBackend(dbs []*Database, sec *Security, defaults guc.Defaults, log *zap.Logger) *Backend {
+	if log == nil {
+		log = zap.NewNop()
+	}
 	b := &Backend{dbs: map[string]*Database{}, defaults: defaults, funcs: expr.NewFuncs(), log: log}
 	for _, d := range dbs {
 		b.dbs[d.Name] = d
@@ -117,9 +121,14 @@ func (b *Backend) NewSession(_ context.Context, info wire.StartupInfo) (wire.Ses
 	if !b.security.Load().Rules.CanConnect(info.User, info.Database) {
 		return nil, noPermission(info.User, info.Database)
 	}
-	settings, err := guc.New(info.Params, b.defaults)
+	params := maps.Clone(info.Params)
+	if params == nil {
+		params = map[string]string{}
+	}
+	params["user"] = info.User // session_authorization is the authenticated user
+	settings, err := guc.New(params, b.defaults)
 	if err != nil {
-		return nil, err
+		return nil, err // already PostgreSQL's message for a bad startup parameter
 	}
 	s := &Session{
 		backend:  b,
@@ -127,6 +136,7 @@ func (b *Backend) NewSession(_ context.Context, info wire.StartupInfo) (wire.Ses
 		user:     info.User,
 		pid:      int32(info.ProcessID),
 		settings: settings,
+		tx:       txIdle,
 		log:      b.log.With(zap.String("user", info.User), zap.String("database", info.Database), zap.Uint32("pid", info.ProcessID)),
 	}
 	s.planner = &translate.Planner{Catalog: db.Catalog, AllowFullScan: db.AllowFullScan, Funcs: b.funcs}

@@ -2,6 +2,22 @@
 // and wire.Session. For each statement it parses (translate), plans, checks the
 // plan's operation classes with policy/ before any DynamoDB call, runs the plan
 // (engine) and encodes rows in the formats the client asked for (sqltypes).
-// It owns per-connection state: run-time parameters (SET/SHOW), the transaction
-// block status reported in ReadyForQuery, and statement timeouts.
+// It owns per-connection state: run-time parameters (SET/SHOW, package guc),
+// the transaction block status reported in ReadyForQuery, and statement
+// timeouts.
+//
+// Statements and when they are checked:
+//   - SELECT and EXPLAIN are planned at Prepare (Describe needs their columns)
+//     and authorised at every Execute, so a permission change between Parse
+//     and Execute, or between two Executes of a suspended portal, takes effect.
+//   - In a query string of several statements each is planned when it is
+//     bound, after the previous one ran (BEGIN, SET search_path, ROLLBACK).
+//   - SET, SHOW, RESET, BEGIN/COMMIT/ROLLBACK, SAVEPOINT, DISCARD and
+//     DEALLOCATE run in the session. A block holds no writes in this release,
+//     so it holds run-time parameters and the 'T'/'E' status.
+//   - Writes (INSERT, UPDATE, DELETE, DDL, COPY, data-modifying WITH) are
+//     refused with 0A000 before anything is read.
+//
+// Errors inside a block move it to 'E' until ROLLBACK (25P02 meanwhile);
+// statement_timeout and CancelRequest end a statement with 57014.
 package session

@@ -2,6 +2,9 @@ package session
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -33,7 +36,7 @@ type Session struct {
 	planner  *translate.Planner
 	log      *zap.Logger
 
-	tx      txState // zero value means idle
+	tx      txState // txIdle outside a block
 	txStart time.Time
 }
 
@@ -53,46 +56,92 @@ func (s *Session) ParameterStatus() []wire.ParamStatus {
 }
 
 // TxStatus implements wire.Session.
-func (s *Session) TxStatus() byte {
-	if s.tx == 0 {
-		return byte(txIdle)
-	}
-	return byte(s.tx)
-}
+func (s *Session) TxStatus() byte { return byte(s.tx) }
 
-// Close implements wire.Session.
+// Close implements wire.Session. Portals and statements are closed by the
+// server; the session itself holds no DynamoDB state.
 func (s *Session) Close() error { return nil }
 
-// Prepare implements wire.Session: parse, then plan each statement.
+// Prepare implements wire.Session: parse, then plan. A single statement is
+// planned now (Parse errors and Describe need it); in a string of several
+// (simple protocol), each is planned when it runs, so earlier ones (BEGIN,
+// SET search_path, ROLLBACK) take effect first, as in PostgreSQL.
 func (s *Session) Prepare(ctx context.Context, text string, paramTypes []uint32) ([]wire.Statement, error) {
+	ctx, cancel := s.statementContext(ctx)
+	defer cancel()
+	if err := s.checkLanguage(text); err != nil {
+		return nil, s.failed(err)
+	}
 	stmts, err := translate.Parse(text)
 	if err != nil {
 		return nil, s.failed(err)
 	}
-	out := make([]wire.Statement, 0, len(stmts))
-	for _, st := range stmts {
-		ws, err := s.prepareOne(ctx, st, paramTypes)
+	switch len(stmts) {
+	case 0:
+		return []wire.Statement{emptyStatement{}}, nil
+	case 1:
+		st, err := s.prepareOne(ctx, stmts[0], paramTypes)
 		if err != nil {
-			for _, done := range out {
-				done.Close()
-			}
-			return nil, s.failed(err)
+			return nil, s.failed(s.interrupted(ctx, err))
 		}
-		out = append(out, ws)
+		return []wire.Statement{st}, nil
 	}
-	if len(stmts) == 0 {
-		out = append(out, emptyStatement{})
+	out := make([]wire.Statement, len(stmts))
+	for i, st := range stmts {
+		out[i] = &deferredStatement{s: s, st: st}
 	}
 	return out, nil
 }
 
+// checkLanguage refuses what faz.language selects but this release cannot run
+// yet: PartiQL and verb JSON. SET, RESET and SHOW stay SQL in every language,
+// so a session can always switch back.
+func (s *Session) checkLanguage(text string) error {
+	lang, _ := s.settings.Get("faz.language")
+	trimmed := strings.TrimSpace(text)
+	if lang == "sql" && !(strings.HasPrefix(trimmed, "{") && json.Valid([]byte(trimmed))) {
+		return nil
+	}
+	if lang != "sql" && isSessionCommand(trimmed) {
+		return nil
+	}
+	what := "faz.language = " + lang
+	if lang == "sql" {
+		what = "verb JSON"
+	}
+	return pgerr.Unsupported(what, "this release runs SQL only; use SQL statements (SET faz.language = sql)")
+}
+
+// isSessionCommand reports whether text parses as SET, RESET or SHOW.
+func isSessionCommand(text string) bool {
+	stmts, err := translate.Parse(text)
+	if err != nil || len(stmts) == 0 {
+		return false
+	}
+	for _, st := range stmts {
+		if st.Node.GetVariableSetStmt() == nil && st.Node.GetVariableShowStmt() == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // failed records an error inside a transaction block: the block is aborted
-// until ROLLBACK, as in PostgreSQL.
+// until ROLLBACK, as in PostgreSQL. It returns err.
 func (s *Session) failed(err error) error {
-	if s.tx == txBlock {
+	if err != nil && s.tx == txBlock {
 		s.tx = txFailed
 	}
 	return err
+}
+
+// checkAborted refuses every statement but COMMIT/ROLLBACK in a failed block.
+func (s *Session) checkAborted(endsTx bool) error {
+	if s.tx == txFailed && !endsTx {
+		return pgerr.New(pgerr.InFailedSQLTransaction,
+			"current transaction is aborted, commands ignored until end of transaction block")
+	}
+	return nil
 }
 
 // --- expr.SessionInfo ---
@@ -106,18 +155,16 @@ func (s *Session) Database() string { return s.db.Name }
 // Setting implements expr.SessionInfo.
 func (s *Session) Setting(name string) (string, bool) { return s.settings.Get(name) }
 
-// SetSetting implements expr.SessionInfo (set_config).
+// SetSetting implements expr.SessionInfo (set_config). A local value outside
+// a block is validated and has no lasting effect, as in PostgreSQL.
 func (s *Session) SetSetting(name, value string, isLocal bool) error {
-	if isLocal && s.tx == 0 {
-		return nil // like PostgreSQL: SET LOCAL outside a block has no effect
-	}
 	return s.settings.Set(name, value, isLocal)
 }
 
 // TxStart implements expr.SessionInfo: the start of the current transaction
 // (each statement is its own transaction outside a block).
 func (s *Session) TxStart() time.Time {
-	if s.tx != 0 && !s.txStart.IsZero() {
+	if s.tx != txIdle && !s.txStart.IsZero() {
 		return s.txStart
 	}
 	return time.Now()
@@ -126,18 +173,25 @@ func (s *Session) TxStart() time.Time {
 // BackendPID implements expr.SessionInfo.
 func (s *Session) BackendPID() int32 { return s.pid }
 
-// statementContext applies statement_timeout to one execution.
+// statementContext applies statement_timeout to one message's work.
 func (s *Session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if d := s.settings.StatementTimeout(); d > 0 {
-		return context.WithTimeout(ctx, d)
+		return context.WithTimeoutCause(ctx, d, errStatementTimeout)
 	}
 	return context.WithCancel(ctx)
 }
 
-// timeoutError turns a deadline hit into PostgreSQL's statement-timeout error.
-func timeoutError(ctx context.Context, err error) error {
-	if err != nil && ctx.Err() == context.DeadlineExceeded {
-		return pgerr.Wrap(err, pgerr.QueryCanceled, "canceling statement due to statement timeout")
+var errStatementTimeout = errors.New("statement_timeout reached")
+
+// interrupted turns an error that happened because ctx ended into
+// PostgreSQL's: 57014 for statement_timeout and for a CancelRequest. ctx is
+// the statement's context (from statementContext).
+func (s *Session) interrupted(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil {
+		return err
 	}
-	return err
+	if errors.Is(context.Cause(ctx), errStatementTimeout) {
+		return pgerr.New(pgerr.QueryCanceled, "canceling statement due to statement timeout")
+	}
+	return pgerr.New(pgerr.QueryCanceled, "canceling statement due to user request")
 }

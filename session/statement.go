@@ -3,13 +3,11 @@ package session
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
-	"github.com/fazproxy/fazproxy/engine"
-	"github.com/fazproxy/fazproxy/expr"
 	"github.com/fazproxy/fazproxy/pgerr"
-	"github.com/fazproxy/fazproxy/policy"
 	"github.com/fazproxy/fazproxy/sqltypes"
 	"github.com/fazproxy/fazproxy/translate"
 	"github.com/fazproxy/fazproxy/wire"
@@ -18,36 +16,51 @@ import (
 // prepareOne turns one parsed statement into a wire.Statement. Queries are
 // planned now (Describe needs their columns); utility statements run at Execute.
 func (s *Session) prepareOne(ctx context.Context, st translate.Stmt, paramTypes []uint32) (wire.Statement, error) {
-	if s.tx == txFailed && !endsTransaction(st.Node) {
-		return nil, pgerr.New(pgerr.InFailedSQLTransaction,
-			"current transaction is aborted, commands ignored until end of transaction block")
-	}
 	n := st.Node
+	if err := s.checkAborted(endsTransaction(n)); err != nil {
+		return nil, err
+	}
+	if w := writeKind(n); w != "" {
+		return nil, pgerr.Unsupported(w, "fazproxy reads DynamoDB through SQL in this release; writes arrive in a later release").
+			WithDetail("%s needs a write to DynamoDB.", w)
+	}
 	switch {
 	case n.GetSelectStmt() != nil, n.GetExplainStmt() != nil:
 		pl, err := s.planner.PlanQuery(ctx, n, paramTypes)
 		if err != nil {
 			return nil, err
 		}
-		return &queryStatement{s: s, plan: pl, text: st.Text}, nil
+		tag := "SELECT"
+		if n.GetExplainStmt() != nil {
+			tag = "EXPLAIN"
+		}
+		return &queryStatement{s: s, plan: pl, text: st.Text, tag: tag}, nil
 	case n.GetVariableSetStmt() != nil:
-		return s.utility(func(ctx context.Context) (*result, error) { return s.execSet(n.GetVariableSetStmt()) }), nil
+		v := n.GetVariableSetStmt()
+		return s.utility(func(context.Context, wire.ResultWriter) (*result, error) { return s.execSet(v) }), nil
 	case n.GetVariableShowStmt() != nil:
 		return s.showStatement(n.GetVariableShowStmt().Name)
 	case n.GetTransactionStmt() != nil:
-		return s.utility(func(ctx context.Context) (*result, error) { return s.execTransaction(n.GetTransactionStmt()) }), nil
+		t := n.GetTransactionStmt()
+		u := s.utility(func(context.Context, wire.ResultWriter) (*result, error) { return s.execTransaction(t) })
+		u.endsTx = endsTransaction(n)
+		return u, nil
 	case n.GetDiscardStmt() != nil:
-		return s.utility(func(ctx context.Context) (*result, error) { return s.execDiscard(n.GetDiscardStmt()) }), nil
+		d := n.GetDiscardStmt()
+		return s.utility(func(_ context.Context, out wire.ResultWriter) (*result, error) {
+			return s.execDiscard(d, out)
+		}), nil
 	case n.GetDeallocateStmt() != nil:
-		return s.utility(func(ctx context.Context) (*result, error) { return &result{tag: "DEALLOCATE"}, nil }), nil
-	case n.GetInsertStmt() != nil, n.GetUpdateStmt() != nil, n.GetDeleteStmt() != nil,
-		n.GetCopyStmt() != nil, n.GetCreateStmt() != nil, n.GetDropStmt() != nil, n.GetIndexStmt() != nil:
-		return nil, pgerr.Unsupported(statementName(n), "this fazproxy version reads DynamoDB through SQL; "+
-			"writes are not available over SQL yet")
+		d := n.GetDeallocateStmt()
+		return s.utility(func(_ context.Context, out wire.ResultWriter) (*result, error) {
+			return s.execDeallocate(d, out)
+		}), nil
 	}
-	return nil, pgerr.Unsupported(statementName(n), "")
+	return nil, pgerr.Unsupported(statementName(n), "fazproxy runs SELECT, EXPLAIN, SET, SHOW, RESET and transaction control")
 }
 
+// endsTransaction is PostgreSQL's IsTransactionExitStmt: the statements a
+// failed block still accepts.
 func endsTransaction(n *pg_query.Node) bool {
 	t := n.GetTransactionStmt()
 	if t == nil {
@@ -55,37 +68,85 @@ func endsTransaction(n *pg_query.Node) bool {
 	}
 	switch t.Kind {
 	case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT, pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK,
-		pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
+		pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO, pg_query.TransactionStmtKind_TRANS_STMT_PREPARE:
 		return true
 	}
 	return false
 }
 
-// statementName is a readable name of a statement's kind for error messages.
-func statementName(n *pg_query.Node) string {
-	name := fmt.Sprintf("%T", n.GetNode())
-	// *pg_query.Node_InsertStmt → INSERT
-	const prefix = "*pg_query.Node_"
-	if len(name) > len(prefix) {
-		name = name[len(prefix):]
-	}
-	switch name {
-	case "InsertStmt":
+// writeKind names the statement when running it would write to DynamoDB
+// (data changes, DDL, COPY, SELECT INTO, a data-modifying WITH), else "".
+// It reads the parse tree, never the text.
+func writeKind(n *pg_query.Node) string {
+	switch {
+	case n.GetInsertStmt() != nil:
 		return "INSERT"
-	case "UpdateStmt":
+	case n.GetUpdateStmt() != nil:
 		return "UPDATE"
-	case "DeleteStmt":
+	case n.GetDeleteStmt() != nil:
 		return "DELETE"
-	case "CopyStmt":
+	case n.GetMergeStmt() != nil:
+		return "MERGE"
+	case n.GetCopyStmt() != nil:
 		return "COPY"
-	case "CreateStmt":
+	case n.GetCreateStmt() != nil:
 		return "CREATE TABLE"
-	case "DropStmt":
+	case n.GetCreateTableAsStmt() != nil:
+		return "CREATE TABLE AS"
+	case n.GetDropStmt() != nil:
 		return "DROP"
-	case "IndexStmt":
+	case n.GetIndexStmt() != nil:
 		return "CREATE INDEX"
+	case n.GetAlterTableStmt() != nil:
+		return "ALTER TABLE"
+	case n.GetTruncateStmt() != nil:
+		return "TRUNCATE"
+	case n.GetRenameStmt() != nil:
+		return "ALTER ... RENAME"
 	}
-	return "statement " + name
+	if sel := n.GetSelectStmt(); sel != nil {
+		if sel.IntoClause != nil {
+			return "SELECT INTO"
+		}
+		if w := withWrites(sel.WithClause); w != "" {
+			return w + " in WITH"
+		}
+	}
+	if ex := n.GetExplainStmt(); ex != nil && ex.Query != nil {
+		if w := writeKind(ex.Query); w != "" {
+			return "EXPLAIN " + w
+		}
+	}
+	return ""
+}
+
+func withWrites(w *pg_query.WithClause) string {
+	if w == nil {
+		return ""
+	}
+	for _, c := range w.Ctes {
+		if cte := c.GetCommonTableExpr(); cte != nil && cte.Ctequery != nil {
+			if k := writeKind(cte.Ctequery); k != "" {
+				return k
+			}
+		}
+	}
+	return ""
+}
+
+// statementName is a readable name of a statement's kind for error messages
+// (*pg_query.Node_VacuumStmt → "VACUUM").
+func statementName(n *pg_query.Node) string {
+	name := strings.TrimPrefix(fmt.Sprintf("%T", n.GetNode()), "*pg_query.Node_")
+	name = strings.TrimSuffix(name, "Stmt")
+	var b strings.Builder
+	for i, r := range name {
+		if i > 0 && r >= 'A' && r <= 'Z' {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return strings.ToUpper(b.String())
 }
 
 // emptyStatement is the empty query.
@@ -96,7 +157,53 @@ func (emptyStatement) ParamTypes() []uint32     { return nil }
 func (emptyStatement) Fields() []wire.FieldDesc { return nil }
 func (emptyStatement) Close()                   {}
 func (emptyStatement) Bind(context.Context, [][]byte, []int16, []int16) (wire.Portal, error) {
-	return &resultPortal{res: &result{}}, nil
+	return emptyPortal{}, nil
+}
+
+type emptyPortal struct{}
+
+func (emptyPortal) Fields() []wire.FieldDesc { return nil }
+func (emptyPortal) Close()                   {}
+func (emptyPortal) Execute(context.Context, int, wire.ResultWriter) (string, bool, error) {
+	return "", false, nil
+}
+
+// deferredStatement is one statement of a multi-statement query string,
+// planned when it is bound (see Prepare).
+type deferredStatement struct {
+	s    *Session
+	st   translate.Stmt
+	stmt wire.Statement // nil until bound
+}
+
+func (d *deferredStatement) Empty() bool          { return false }
+func (d *deferredStatement) ParamTypes() []uint32 { return nil }
+
+func (d *deferredStatement) Fields() []wire.FieldDesc {
+	if d.stmt == nil {
+		return nil
+	}
+	return d.stmt.Fields()
+}
+
+func (d *deferredStatement) Close() {
+	if d.stmt != nil {
+		d.stmt.Close()
+	}
+}
+
+func (d *deferredStatement) Bind(ctx context.Context, params [][]byte, paramFormats, resultFormats []int16) (wire.Portal, error) {
+	if d.stmt == nil {
+		pctx, cancel := d.s.statementContext(ctx)
+		st, err := d.s.prepareOne(pctx, d.st, nil)
+		err = d.s.interrupted(pctx, err)
+		cancel()
+		if err != nil {
+			return nil, d.s.failed(err)
+		}
+		d.stmt = st
+	}
+	return d.stmt.Bind(ctx, params, paramFormats, resultFormats)
 }
 
 // queryStatement is a planned SELECT or EXPLAIN.
@@ -104,17 +211,19 @@ type queryStatement struct {
 	s    *Session
 	plan *translate.Plan
 	text string
+	tag  string // SELECT or EXPLAIN
 }
 
-func (q *queryStatement) Empty() bool          { return false }
-func (q *queryStatement) ParamTypes() []uint32 { return q.plan.ParamTypes }
-func (q *queryStatement) Fields() []wire.FieldDesc {
-	return fieldDescs(q.plan.Columns, nil)
-}
-func (q *queryStatement) Close() {}
+func (q *queryStatement) Empty() bool              { return false }
+func (q *queryStatement) ParamTypes() []uint32     { return q.plan.ParamTypes }
+func (q *queryStatement) Fields() []wire.FieldDesc { return queryFields(q.plan.Columns, nil) }
+func (q *queryStatement) Close()                   {}
 
 // Bind decodes parameters and makes a portal; the plan runs at first Execute.
 func (q *queryStatement) Bind(_ context.Context, params [][]byte, paramFormats, resultFormats []int16) (wire.Portal, error) {
+	if err := q.s.checkAborted(false); err != nil {
+		return nil, err
+	}
 	vals, err := decodeParams(q.plan.ParamTypes, params, paramFormats)
 	if err != nil {
 		return nil, q.s.failed(err)
@@ -123,10 +232,11 @@ func (q *queryStatement) Bind(_ context.Context, params [][]byte, paramFormats, 
 	if err != nil {
 		return nil, q.s.failed(err)
 	}
-	return &queryPortal{s: q.s, plan: q.plan, params: vals, formats: formats}, nil
+	return &queryPortal{s: q.s, stmt: q, params: vals, formats: formats}, nil
 }
 
-// decodeParams decodes Bind's raw parameters by their resolved types.
+// decodeParams decodes Bind's raw parameters by their resolved types
+// (an unresolved parameter is text, as PostgreSQL resolves unknown).
 func decodeParams(types []uint32, raw [][]byte, formats []int16) ([]sqltypes.Value, error) {
 	if len(raw) != len(types) {
 		return nil, pgerr.New(pgerr.ProtocolViolation,
@@ -139,10 +249,10 @@ func decodeParams(types []uint32, raw [][]byte, formats []int16) ([]sqltypes.Val
 	vals := make([]sqltypes.Value, len(raw))
 	for i, b := range raw {
 		if b == nil {
-			continue
+			continue // NULL
 		}
 		t := types[i]
-		if t == 0 {
+		if t == 0 || t == sqltypes.Unknown {
 			t = sqltypes.Text
 		}
 		var v sqltypes.Value
@@ -183,6 +293,8 @@ func expandFormats(codes []int16, n int) ([]int16, error) {
 	return out, nil
 }
 
+// fieldDescs describes result columns; formats (nil at Describe Statement)
+// are the result formats chosen at Bind.
 func fieldDescs(cols []sqltypes.Column, formats []int16) []wire.FieldDesc {
 	if cols == nil {
 		return nil
@@ -200,119 +312,4 @@ func fieldDescs(cols []sqltypes.Column, formats []int16) []wire.FieldDesc {
 		}
 	}
 	return out
-}
-
-// queryPortal runs a plan. The iterator opens at the first Execute and stays
-// open across row-limited Executes, so a suspended portal resumes DynamoDB
-// pagination where it stopped.
-type queryPortal struct {
-	s       *Session
-	plan    *translate.Plan
-	params  []sqltypes.Value
-	formats []int16
-	iter    engine.Iter
-	done    bool
-	sent    int
-}
-
-func (p *queryPortal) Fields() []wire.FieldDesc { return fieldDescs(p.plan.Columns, p.formats) }
-
-func (p *queryPortal) Close() {
-	if p.iter != nil {
-		p.iter.Close()
-		p.iter = nil
-	}
-}
-
-// Execute implements wire.Portal.
-func (p *queryPortal) Execute(ctx context.Context, maxRows int, out wire.ResultWriter) (string, bool, error) {
-	ctx, cancel := p.s.statementContext(ctx)
-	defer cancel()
-	tag, suspended, err := p.execute(ctx, maxRows, out)
-	if err != nil {
-		p.Close()
-		return "", false, p.s.failed(timeoutError(ctx, err))
-	}
-	return tag, suspended, nil
-}
-
-func (p *queryPortal) execute(ctx context.Context, maxRows int, out wire.ResultWriter) (string, bool, error) {
-	if p.done {
-		return p.tag(), false, nil
-	}
-	if p.iter == nil {
-		// Permissions may have changed since Parse: check at every execution,
-		// before any DynamoDB call.
-		if err := p.s.authorize(p.plan.Needs); err != nil {
-			return "", false, err
-		}
-		env := p.s.env(p.params)
-		it, err := p.plan.Root.Open(ctx, env)
-		if err != nil {
-			return "", false, err
-		}
-		p.iter = it
-	}
-	n := 0
-	for maxRows <= 0 || n < maxRows {
-		row, err := p.iter.Next(ctx)
-		if err != nil {
-			if isEOF(err) {
-				p.done = true
-				p.Close()
-				return p.tag(), false, nil
-			}
-			return "", false, err
-		}
-		enc, err := encodeRow(row, p.plan.Columns, p.formats)
-		if err != nil {
-			return "", false, err
-		}
-		if err := out.Row(enc); err != nil {
-			return "", false, err
-		}
-		n++
-		p.sent++
-	}
-	return "", true, nil
-}
-
-func (p *queryPortal) tag() string { return fmt.Sprintf("SELECT %d", p.sent) }
-
-// authorize checks a statement's needs against the current rules.
-func (s *Session) authorize(needs []policy.Need) error {
-	return policy.Decide(s.backend.security.Load().Rules, s.user, s.db.Name, needs)
-}
-
-// env builds the execution environment of one statement.
-func (s *Session) env(params []sqltypes.Value) *engine.Env {
-	return &engine.Env{
-		Eval:           &expr.Context{Params: params, Session: s},
-		DB:             s.db.API,
-		Stats:          &engine.Stats{Requests: map[string]int{}},
-		ConsistentRead: s.settings.Bool("faz.consistent_read"),
-	}
-}
-
-func encodeRow(row sqltypes.Row, cols []sqltypes.Column, formats []int16) ([][]byte, error) {
-	out := make([][]byte, len(cols))
-	for i, c := range cols {
-		if row[i] == nil {
-			continue
-		}
-		var (
-			b   []byte
-			err error
-		)
-		if formats[i] == 1 {
-			b, err = sqltypes.EncodeBinary(row[i], c.Type)
-		} else {
-			b, err = sqltypes.EncodeText(row[i], c.Type)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("column %q: %w", c.Name, err)
-		}
-		out[i] = b
-	}
-	return out, nil
 }

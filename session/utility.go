@@ -2,37 +2,43 @@ package session
 
 import (
 	"context"
-	"errors"
-	"io"
+	"strconv"
 	"strings"
-	"time"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/fazproxy/fazproxy/pgerr"
+	"github.com/fazproxy/fazproxy/session/guc"
 	"github.com/fazproxy/fazproxy/sqltypes"
 	"github.com/fazproxy/fazproxy/wire"
 )
 
-func isEOF(err error) bool { return errors.Is(err, io.EOF) }
-
-// result is a utility statement's complete answer.
+// result is a utility statement's complete answer. Utility results are all
+// text columns, whose text and binary encodings are the same bytes.
 type result struct {
-	cols    []sqltypes.Column
-	rows    [][]string // text values (nil = NULL)
+	rows    [][]string
 	tag     string
 	notices []*pgerr.Error
-	changed []wire.ParamStatus // ParameterStatus to report
 }
+
+// utilityFunc runs a utility statement at Execute. out lets DEALLOCATE reach
+// the server's prepared statements (see Deallocator).
+type utilityFunc func(ctx context.Context, out wire.ResultWriter) (*result, error)
 
 // utilityStatement runs fn at Execute; it has no parameters.
 type utilityStatement struct {
-	s    *Session
-	cols []sqltypes.Column
-	fn   func(ctx context.Context) (*result, error)
+	s      *Session
+	cols   []sqltypes.Column // nil: no rows (NoData)
+	fn     utilityFunc
+	endsTx bool // COMMIT/ROLLBACK: allowed in a failed block
 }
 
-func (s *Session) utility(fn func(ctx context.Context) (*result, error)) *utilityStatement {
+var (
+	_ wire.Statement = (*utilityStatement)(nil)
+	_ wire.Portal    = (*resultPortal)(nil)
+)
+
+func (s *Session) utility(fn utilityFunc) *utilityStatement {
 	return &utilityStatement{s: s, fn: fn}
 }
 
@@ -40,45 +46,47 @@ func (u *utilityStatement) Empty() bool              { return false }
 func (u *utilityStatement) ParamTypes() []uint32     { return nil }
 func (u *utilityStatement) Fields() []wire.FieldDesc { return fieldDescs(u.cols, nil) }
 func (u *utilityStatement) Close()                   {}
+
 func (u *utilityStatement) Bind(_ context.Context, params [][]byte, _, resultFormats []int16) (wire.Portal, error) {
+	if err := u.s.checkAborted(u.endsTx); err != nil {
+		return nil, err
+	}
 	if len(params) != 0 {
-		return nil, pgerr.New(pgerr.ProtocolViolation,
-			"bind message supplies %d parameters, but prepared statement requires 0", len(params))
+		return nil, u.s.failed(pgerr.New(pgerr.ProtocolViolation,
+			"bind message supplies %d parameters, but prepared statement requires 0", len(params)))
 	}
 	formats, err := expandFormats(resultFormats, len(u.cols))
 	if err != nil {
-		return nil, err
+		return nil, u.s.failed(err)
 	}
-	return &resultPortal{s: u.s, cols: u.cols, formats: formats, run: u.fn}, nil
+	return &resultPortal{u: u, formats: formats}, nil
 }
 
-// resultPortal sends a utility statement's result.
+// resultPortal runs a utility statement once and sends its rows, possibly
+// over several row-limited Executes.
 type resultPortal struct {
-	s       *Session
-	cols    []sqltypes.Column
+	u       *utilityStatement
 	formats []int16
-	run     func(ctx context.Context) (*result, error)
-	res     *result
-	next    int
+	res     *result // nil until run
+	next    int     // index of the next row to send
 }
 
-func (p *resultPortal) Fields() []wire.FieldDesc { return fieldDescs(p.cols, p.formats) }
+func (p *resultPortal) Fields() []wire.FieldDesc { return fieldDescs(p.u.cols, p.formats) }
 func (p *resultPortal) Close()                   {}
 
 func (p *resultPortal) Execute(ctx context.Context, maxRows int, out wire.ResultWriter) (string, bool, error) {
+	s := p.u.s
 	if p.res == nil {
-		res, err := p.run(ctx)
+		if err := s.checkAborted(p.u.endsTx); err != nil {
+			return "", false, err
+		}
+		res, err := p.u.fn(ctx, out)
 		if err != nil {
-			return "", false, p.s.failed(err)
+			return "", false, s.failed(err)
 		}
 		p.res = res
 		for _, n := range res.notices {
-			if err := out.Notice(n); err != nil {
-				return "", false, err
-			}
-		}
-		for _, c := range res.changed {
-			if err := out.ParameterStatus(c.Name, c.Value); err != nil {
+			if err := s.notice(out, n); err != nil {
 				return "", false, err
 			}
 		}
@@ -87,39 +95,35 @@ func (p *resultPortal) Execute(ctx context.Context, maxRows int, out wire.Result
 		if maxRows > 0 && n >= maxRows {
 			return "", true, nil
 		}
-		row, err := p.encode(p.res.rows[p.next])
-		if err != nil {
-			return "", false, err
-		}
-		if err := out.Row(row); err != nil {
+		if err := out.Row(textRow(p.res.rows[p.next])); err != nil {
 			return "", false, err
 		}
 		p.next++
 	}
+	if err := s.finish(out, nil); err != nil {
+		return "", false, err
+	}
 	return p.res.tag, false, nil
 }
 
-func (p *resultPortal) encode(vals []string) ([][]byte, error) {
+func textRow(vals []string) [][]byte {
 	out := make([][]byte, len(vals))
 	for i, v := range vals {
-		if p.formats != nil && i < len(p.formats) && p.formats[i] == 1 {
-			b, err := sqltypes.EncodeBinary(v, p.cols[i].Type)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = b
-			continue
-		}
 		out[i] = []byte(v)
 	}
-	return out, nil
+	return out
 }
 
-// showStatement answers SHOW name (and SHOW ALL) with the column PostgreSQL uses.
+func textCol(name string) sqltypes.Column {
+	return sqltypes.Column{Name: name, Type: sqltypes.Text, Typmod: -1}
+}
+
+// showStatement answers SHOW name (and SHOW ALL) with the column names
+// PostgreSQL uses: the parameter's canonical spelling (SHOW timezone is
+// titled TimeZone).
 func (s *Session) showStatement(name string) (*utilityStatement, error) {
-	name = strings.ToLower(name)
-	if name == "all" {
-		u := s.utility(func(context.Context) (*result, error) {
+	if strings.EqualFold(name, "all") {
+		u := s.utility(func(context.Context, wire.ResultWriter) (*result, error) {
 			res := &result{tag: "SHOW"}
 			for _, row := range s.settings.ShowAll() {
 				res.rows = append(res.rows, []string{row.Name, row.Setting, row.Description})
@@ -129,51 +133,44 @@ func (s *Session) showStatement(name string) (*utilityStatement, error) {
 		u.cols = []sqltypes.Column{textCol("name"), textCol("setting"), textCol("description")}
 		return u, nil
 	}
-	if _, ok := s.settings.Get(name); !ok {
+	canonical, ok := s.settings.Name(name)
+	if !ok {
 		return nil, pgerr.New(pgerr.UndefinedObject, "unrecognized configuration parameter %q", name)
 	}
-	u := s.utility(func(context.Context) (*result, error) {
+	u := s.utility(func(context.Context, wire.ResultWriter) (*result, error) {
 		v, ok := s.settings.Get(name)
-		if !ok {
+		if !ok { // a custom parameter rolled back since Prepare
 			return nil, pgerr.New(pgerr.UndefinedObject, "unrecognized configuration parameter %q", name)
 		}
 		return &result{rows: [][]string{{v}}, tag: "SHOW"}, nil
 	})
-	u.cols = []sqltypes.Column{textCol(showColumnName(name))}
+	u.cols = []sqltypes.Column{textCol(canonical)}
 	return u, nil
 }
 
-// showColumnName: SHOW transaction isolation level names its column
-// transaction_isolation, like PostgreSQL.
-func showColumnName(name string) string {
-	return name
-}
-
-func textCol(name string) sqltypes.Column {
-	return sqltypes.Column{Name: name, Type: sqltypes.Text, Typmod: -1}
-}
-
-// execSet runs SET, SET LOCAL, RESET and RESET ALL.
+// execSet runs SET, SET LOCAL, SET ... TO DEFAULT, RESET, RESET ALL and the
+// SET TRANSACTION / SESSION CHARACTERISTICS forms.
 func (s *Session) execSet(v *pg_query.VariableSetStmt) (*result, error) {
 	res := &result{tag: "SET"}
+	if v.IsLocal && s.tx == txIdle {
+		res.notices = append(res.notices, warning(pgerr.NoActiveSQLTransaction,
+			"SET LOCAL can only be used in transaction blocks"))
+	}
 	switch v.Kind {
-	case pg_query.VariableSetKind_VAR_SET_VALUE, pg_query.VariableSetKind_VAR_SET_CURRENT:
-		val, err := setValue(v.Args)
+	case pg_query.VariableSetKind_VAR_SET_VALUE:
+		val, err := setValue(v.Name, v.Args)
 		if err != nil {
 			return nil, err
-		}
-		if v.IsLocal && s.tx == 0 {
-			res.notices = append(res.notices, &pgerr.Error{Severity: "WARNING", Code: pgerr.NoActiveSQLTransaction,
-				Message: "SET LOCAL can only be used in transaction blocks"})
-			return res, nil
 		}
 		if err := s.settings.Set(v.Name, val, v.IsLocal); err != nil {
 			return nil, err
 		}
-	case pg_query.VariableSetKind_VAR_SET_DEFAULT, pg_query.VariableSetKind_VAR_RESET:
-		if v.Kind == pg_query.VariableSetKind_VAR_RESET {
-			res.tag = "RESET"
+	case pg_query.VariableSetKind_VAR_SET_DEFAULT:
+		if err := s.settings.Reset(v.Name); err != nil {
+			return nil, err
 		}
+	case pg_query.VariableSetKind_VAR_RESET:
+		res.tag = "RESET"
 		if err := s.settings.Reset(v.Name); err != nil {
 			return nil, err
 		}
@@ -181,43 +178,43 @@ func (s *Session) execSet(v *pg_query.VariableSetStmt) (*result, error) {
 		res.tag = "RESET"
 		s.settings.ResetAll()
 	case pg_query.VariableSetKind_VAR_SET_MULTI:
-		// SET TRANSACTION / SESSION CHARACTERISTICS: isolation levels and
-		// read-only modes. DynamoDB reads are read committed; accept that
-		// and the read-only flags, refuse what we cannot honour.
-		if err := s.setTransactionModes(v); err != nil {
-			return nil, err
-		}
+		return s.setMulti(v, res)
+	default:
+		return nil, pgerr.Unsupported("SET "+v.Name, "")
 	}
-	res.changed = s.reportChanged(v.Name, v.Kind == pg_query.VariableSetKind_VAR_RESET_ALL)
 	return res, nil
 }
 
-// reportChanged lists ParameterStatus messages owed after a SET.
-func (s *Session) reportChanged(name string, all bool) []wire.ParamStatus {
-	var out []wire.ParamStatus
-	for _, n := range s.settings.ReportableNames() {
-		if all || strings.EqualFold(n, name) {
-			v, _ := s.settings.Get(n)
-			out = append(out, wire.ParamStatus{Name: n, Value: v})
+// setMulti runs SET TRANSACTION ... (this block only) and SET SESSION
+// CHARACTERISTICS AS TRANSACTION ... (the defaults of later blocks).
+func (s *Session) setMulti(v *pg_query.VariableSetStmt, res *result) (*result, error) {
+	switch v.Name {
+	case "TRANSACTION":
+		if s.tx == txIdle {
+			res.notices = append(res.notices, warning(pgerr.NoActiveSQLTransaction,
+				"SET TRANSACTION can only be used in transaction blocks"))
 		}
+		return res, s.setTransactionModes(v.Args, "", true)
+	case "SESSION CHARACTERISTICS":
+		return res, s.setTransactionModes(v.Args, "default_", false)
 	}
-	return out
+	return nil, pgerr.Unsupported("SET "+v.Name, "")
 }
 
-func (s *Session) setTransactionModes(v *pg_query.VariableSetStmt) error {
-	for _, a := range v.Args {
-		d := a.GetDefElem()
+// setTransactionModes applies ISOLATION LEVEL / READ ONLY / DEFERRABLE
+// modes (from BEGIN, SET TRANSACTION or SESSION CHARACTERISTICS) to the
+// parameters of the same names, prefixed by prefix.
+func (s *Session) setTransactionModes(modes []*pg_query.Node, prefix string, isLocal bool) error {
+	for _, m := range modes {
+		d := m.GetDefElem()
 		if d == nil {
 			continue
 		}
 		switch d.Defname {
-		case "transaction_isolation":
-			level := strings.ToLower(constString(d.Arg))
-			if level == "serializable" || level == "repeatable read" {
-				return pgerr.Unsupported("isolation level "+level,
-					"DynamoDB reads see committed data; use READ COMMITTED")
+		case "transaction_isolation", "transaction_read_only", "transaction_deferrable":
+			if err := s.settings.Set(prefix+d.Defname, constString(d.Arg), isLocal); err != nil {
+				return err
 			}
-		case "transaction_read_only", "transaction_deferrable":
 		default:
 			return pgerr.Unsupported("transaction mode "+d.Defname, "")
 		}
@@ -225,18 +222,29 @@ func (s *Session) setTransactionModes(v *pg_query.VariableSetStmt) error {
 	return nil
 }
 
-// setValue renders SET's arguments as the text PostgreSQL would store.
-func setValue(args []*pg_query.Node) (string, error) {
-	var parts []string
+// setValue renders SET's arguments as the text PostgreSQL would store
+// (flatten_set_variable_args): list items joined by ", ", string items of a
+// quoted list (search_path) as identifiers.
+func setValue(name string, args []*pg_query.Node) (string, error) {
+	if len(args) > 1 && !guc.ListInput(name) {
+		return "", pgerr.New(pgerr.InvalidParameterValue, "SET %s takes only one argument", name)
+	}
+	parts := make([]string, 0, len(args))
 	for _, a := range args {
-		switch {
-		case a.GetAConst() != nil:
-			parts = append(parts, constString(a))
-		case a.GetTypeCast() != nil && a.GetTypeCast().Arg.GetAConst() != nil:
-			parts = append(parts, constString(a.GetTypeCast().Arg))
-		default:
-			return "", pgerr.New(pgerr.SyntaxError, "unsupported SET value")
+		if a.GetTypeCast() != nil {
+			// Only SET TIME ZONE INTERVAL '...' produces a typed value.
+			return "", pgerr.Unsupported("SET TIME ZONE INTERVAL",
+				"give the zone as a name or as hours east of UTC, e.g. SET TIME ZONE 'Europe/Berlin' or SET TIME ZONE -7")
 		}
+		c := a.GetAConst()
+		if c == nil {
+			return "", pgerr.New(pgerr.SyntaxError, "unsupported value in SET %s", name)
+		}
+		v := constString(a)
+		if c.GetSval() != nil && guc.QuotesList(name) {
+			v = quoteIdent(v)
+		}
+		parts = append(parts, v)
 	}
 	return strings.Join(parts, ", "), nil
 }
@@ -250,7 +258,7 @@ func constString(n *pg_query.Node) string {
 	case c.GetSval() != nil:
 		return c.GetSval().Sval
 	case c.GetIval() != nil:
-		return itoa(int64(c.GetIval().Ival))
+		return strconv.FormatInt(int64(c.GetIval().Ival), 10)
 	case c.GetFval() != nil:
 		return c.GetFval().Fval
 	case c.GetBoolval() != nil:
@@ -262,80 +270,18 @@ func constString(n *pg_query.Node) string {
 	return ""
 }
 
-func itoa(i int64) string {
-	neg := i < 0
-	if neg {
-		i = -i
-	}
-	var b [20]byte
-	p := len(b)
-	for {
-		p--
-		b[p] = byte('0' + i%10)
-		i /= 10
-		if i == 0 {
+// quoteIdent is PostgreSQL's quote_identifier minus its keyword check:
+// names that are not plain lower-case identifiers are double-quoted.
+func quoteIdent(s string) string {
+	plain := s != ""
+	for i, r := range s {
+		if !(r >= 'a' && r <= 'z' || r == '_' || i > 0 && r >= '0' && r <= '9') {
+			plain = false
 			break
 		}
 	}
-	if neg {
-		p--
-		b[p] = '-'
+	if plain {
+		return s
 	}
-	return string(b[p:])
-}
-
-// execTransaction runs BEGIN, COMMIT, ROLLBACK and friends. Reads inside a
-// block read committed data; writes arrive with transactional writes.
-func (s *Session) execTransaction(t *pg_query.TransactionStmt) (*result, error) {
-	switch t.Kind {
-	case pg_query.TransactionStmtKind_TRANS_STMT_BEGIN, pg_query.TransactionStmtKind_TRANS_STMT_START:
-		res := &result{tag: "BEGIN"}
-		if s.tx != 0 {
-			res.notices = append(res.notices, &pgerr.Error{Severity: "WARNING", Code: pgerr.ActiveSQLTransaction,
-				Message: "there is already a transaction in progress"})
-			return res, nil
-		}
-		if err := s.setTransactionModes(&pg_query.VariableSetStmt{Args: t.Options}); err != nil {
-			return nil, err
-		}
-		s.tx, s.txStart = txBlock, time.Now()
-		s.settings.BeginTx()
-		return res, nil
-	case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT:
-		tag := "COMMIT"
-		if s.tx == txFailed {
-			tag = "ROLLBACK"
-		}
-		return s.endTx(tag, s.tx == txBlock), nil
-	case pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK:
-		return s.endTx("ROLLBACK", false), nil
-	case pg_query.TransactionStmtKind_TRANS_STMT_SAVEPOINT, pg_query.TransactionStmtKind_TRANS_STMT_RELEASE,
-		pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
-		return nil, pgerr.Unsupported("savepoints", "DynamoDB transactions are all-or-nothing; use BEGIN ... COMMIT")
-	}
-	return nil, pgerr.Unsupported("two-phase commit", "")
-}
-
-func (s *Session) endTx(tag string, commit bool) *result {
-	res := &result{tag: tag}
-	if s.tx == 0 {
-		res.notices = append(res.notices, &pgerr.Error{Severity: "WARNING", Code: pgerr.NoActiveSQLTransaction,
-			Message: "there is no transaction in progress"})
-		return res
-	}
-	s.settings.EndTx(commit)
-	s.tx, s.txStart = 0, time.Time{}
-	return res
-}
-
-// execDiscard runs DISCARD ALL (used by poolers and some drivers): reset every
-// parameter. There are no temporary objects or cached plans to drop.
-func (s *Session) execDiscard(d *pg_query.DiscardStmt) (*result, error) {
-	if s.tx != 0 && d.Target == pg_query.DiscardMode_DISCARD_ALL {
-		return nil, pgerr.New(pgerr.ActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
-	}
-	if d.Target == pg_query.DiscardMode_DISCARD_ALL {
-		s.settings.ResetAll()
-	}
-	return &result{tag: "DISCARD " + strings.TrimPrefix(d.Target.String(), "DISCARD_")}, nil
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
