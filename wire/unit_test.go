@@ -48,3 +48,33 @@ func TestCopyValuesKeepsNullsAndDetaches(t *testing.T) {
 		t.Errorf("values share capacity: %q", got[3])
 	}
 }
+
+// closeCounter is a Statement that counts Close calls.
+type closeCounter struct {
+	Statement
+	closed int
+}
+
+func (c *closeCounter) Close() { c.closed++ }
+
+func TestDeallocateDropsPreparedStatements(t *testing.T) {
+	a, b := &closeCounter{}, &closeCounter{}
+	c := &conn{stmts: map[string]*prepared{"a": {stmt: a, refs: 1}, "b": {stmt: b, refs: 1}}}
+	w := resultWriter{c: c}
+
+	if err := w.Deallocate("missing", false); err == nil {
+		t.Fatal("Deallocate of an unknown name succeeded; want 26000")
+	}
+	if err := w.Deallocate("a", false); err != nil {
+		t.Fatalf("Deallocate(a): %v", err)
+	}
+	if _, ok := c.stmts["a"]; ok || a.closed != 1 {
+		t.Fatalf("after Deallocate(a): present=%v closed=%d", ok, a.closed)
+	}
+	if err := w.Deallocate("", true); err != nil {
+		t.Fatalf("Deallocate ALL: %v", err)
+	}
+	if len(c.stmts) != 0 || b.closed != 1 {
+		t.Fatalf("after DEALLOCATE ALL: %d left, b closed %d times", len(c.stmts), b.closed)
+	}
+}

@@ -63,8 +63,13 @@ func (w *msgWriter) flush() error {
 	return w.err
 }
 
-// resultWriter is the ResultWriter a running statement writes to.
-type resultWriter struct{ out *msgWriter }
+// resultWriter is the ResultWriter a running statement writes to. It also
+// lets SQL DEALLOCATE / DISCARD ALL drop the connection's prepared
+// statements, which live here in the protocol layer.
+type resultWriter struct {
+	out *msgWriter
+	c   *conn
+}
 
 var _ ResultWriter = resultWriter{}
 
@@ -84,6 +89,23 @@ func (r resultWriter) Notice(n *pgerr.Error) error {
 	}
 	// Like PostgreSQL, notices go out at once: they often report progress.
 	return r.out.flush()
+}
+
+// Deallocate drops the named prepared statement (26000 when there is none),
+// or every one when all is set. A portal still using a statement keeps it
+// alive until the portal closes.
+func (r resultWriter) Deallocate(name string, all bool) error {
+	if all {
+		for n := range r.c.stmts {
+			r.c.closeStatement(n)
+		}
+		return nil
+	}
+	if _, ok := r.c.stmts[name]; !ok || name == "" {
+		return pgerr.New(pgerr.InvalidSQLStatementName, "prepared statement %q does not exist", name)
+	}
+	r.c.closeStatement(name)
+	return nil
 }
 
 // ParameterStatus implements ResultWriter.
