@@ -16,6 +16,9 @@ type keySpace struct {
 	index *catalog.Index // nil: the table itself
 	pk    catalog.KeyAttr
 	sk    *catalog.KeyAttr
+	// fetch: the index lacks columns the statement uses, so the items are
+	// read from the table by the keys the index returns.
+	fetch bool
 }
 
 func (k keySpace) name() string {
@@ -30,6 +33,7 @@ type keyTerms struct {
 	eq    expr.Expr   // attr = v
 	eqAt  int         // conjunct index of eq
 	set   []expr.Expr // attr IN (v, ...) or an OR of equalities
+	each  bool        // set is one array whose elements are the values: attr = ANY($1)
 	setAt int
 	rng   engine.Cond // a sort-key range condition (=, <, <=, >, >=, BETWEEN, begins_with)
 	rngAt []int
@@ -57,8 +61,8 @@ func findKeyTerms(conj []*conjunct, cols []catalog.Column, attr, dt string) keyT
 			}
 			continue
 		}
-		if vals, ok := equalitySet(c.e, cols, attr, dt); ok && kt.set == nil {
-			kt.set, kt.setAt = vals, i
+		if vals, each, ok := equalitySet(c.e, cols, attr, dt); ok && kt.set == nil {
+			kt.set, kt.each, kt.setAt = vals, each, i
 			continue
 		}
 		if kt.rng == nil {
@@ -114,8 +118,9 @@ func sortKeyRange(e expr.Expr, cols []catalog.Column, attr, dt string) engine.Co
 }
 
 // equalitySet matches attr IN (...), attr = ANY(array) and OR-ed equalities on
-// attr, returning the candidate values (NULLs dropped: they never match).
-func equalitySet(e expr.Expr, cols []catalog.Column, attr, dt string) ([]expr.Expr, bool) {
+// attr, returning the candidate values (NULLs dropped: they never match). For
+// = ANY the one value is the array itself (each=true), expanded at Open.
+func equalitySet(e expr.Expr, cols []catalog.Column, attr, dt string) (vals []expr.Expr, each, ok bool) {
 	isAttr := func(x expr.Expr) bool {
 		c, ok := columnRef(x)
 		return ok && cols[c.Index].Name == attr
@@ -123,42 +128,51 @@ func equalitySet(e expr.Expr, cols []catalog.Column, attr, dt string) ([]expr.Ex
 	switch x := e.(type) {
 	case *expr.InList:
 		if x.Not || !isAttr(x.Arg) {
-			return nil, false
+			return nil, false, false
 		}
-		var vals []expr.Expr
 		for _, v := range x.List {
 			if isNullConst(v) {
 				continue
 			}
 			if !isRuntimeConst(v) || !valueFits(dt, v.Type()) {
-				return nil, false
+				return nil, false, false
 			}
 			vals = append(vals, v)
 		}
-		return vals, true
+		return vals, false, true
+	case *expr.AnyCompare:
+		if x.All || x.Op != expr.OpEQ || !isAttr(x.L) || !isRuntimeConst(x.R) || !valueFits(dt, arrayElem(x.R.Type())) {
+			return nil, false, false
+		}
+		return []expr.Expr{x.R}, true, true
 	case *expr.Or:
-		var vals []expr.Expr
 		for _, a := range x.Args {
 			col, op, val, ok := colCompare(a)
 			if !ok || op != expr.OpEQ || cols[col.Index].Name != attr || !valueFits(dt, val.Type()) {
-				return nil, false
+				return nil, false, false
 			}
 			if !isNullConst(val) {
 				vals = append(vals, val)
 			}
 		}
-		return vals, true
+		return vals, false, true
 	}
-	return nil, false
+	return nil, false, false
 }
 
 // accessChoice is the read path chosen for one table reference.
 type accessChoice struct {
 	node     engine.Node
-	query    *engine.Query // set when the path is a Query (for ORDER BY / COUNT / Limit)
-	scan     *engine.Scan  // set when the path is a Scan
-	sortKey  string        // the sort key a Query returns rows ordered by
-	needLeft []expr.Expr   // terms still to evaluate locally
+	query    *engine.Query      // set when the path is a Query (for ORDER BY / COUNT / Limit)
+	scan     *engine.Scan       // set when the path is a Scan
+	fetch    *engine.IndexFetch // set when the path reads an index, then the table
+	sortKey  string             // the sort key a Query returns rows ordered by
+	needLeft []expr.Expr        // terms still to evaluate locally
+	// recheck are terms an index already matched that are evaluated again on
+	// the items fetched from the table: a GSI is eventually consistent, so
+	// the item may have changed since. They almost always hold, so unlike
+	// needLeft they do not stop LIMIT from sizing pages.
+	recheck []expr.Expr
 }
 
 // chooseAccess picks the best access path for table t given WHERE terms conj,
@@ -230,7 +244,7 @@ func batchKeys(ks keySpace, pkT, skT keyTerms) ([][]engine.KeyPart, []int) {
 		}
 		keys := make([][]engine.KeyPart, 0, len(pkVals))
 		for _, v := range pkVals {
-			keys = append(keys, []engine.KeyPart{{Attr: ks.pk.Name, AttrType: ks.pk.Type, Value: v}})
+			keys = append(keys, []engine.KeyPart{{Attr: ks.pk.Name, AttrType: ks.pk.Type, Value: v, Each: pkT.each}})
 		}
 		return keys, used
 	}
@@ -246,8 +260,8 @@ func batchKeys(ks keySpace, pkT, skT keyTerms) ([][]engine.KeyPart, []int) {
 	for _, p := range pkVals {
 		for _, s := range skVals {
 			keys = append(keys, []engine.KeyPart{
-				{Attr: ks.pk.Name, AttrType: ks.pk.Type, Value: p},
-				{Attr: ks.sk.Name, AttrType: ks.sk.Type, Value: s},
+				{Attr: ks.pk.Name, AttrType: ks.pk.Type, Value: p, Each: pkT.set != nil && pkT.each},
+				{Attr: ks.sk.Name, AttrType: ks.sk.Type, Value: s, Each: skT.set != nil && skT.each},
 			})
 		}
 	}
@@ -258,15 +272,14 @@ func batchKeys(ks keySpace, pkT, skT keyTerms) ([][]engine.KeyPart, []int) {
 // by equality. An index with a sort key only holds items that have that
 // attribute, so it may serve the statement only when the statement constrains
 // the sort key too (otherwise rows lacking it would be missed). Among the
-// candidates, one with a sort-key condition wins; the table wins ties.
+// candidates, one with a sort-key condition wins; at equal conditions an
+// index that projects every used column beats one that needs a fetch from the
+// table, and the table wins ties.
 func bestQuery(t *catalog.Table, conj []*conjunct, proj projection) *accessChoice {
 	spaces := []keySpace{{pk: t.PartitionKey, sk: t.SortKey}}
 	for i := range t.Indexes {
 		ix := &t.Indexes[i]
-		if !indexCovers(t, ix, proj) {
-			continue
-		}
-		spaces = append(spaces, keySpace{index: ix, pk: ix.PartitionKey, sk: ix.SortKey})
+		spaces = append(spaces, keySpace{index: ix, pk: ix.PartitionKey, sk: ix.SortKey, fetch: !indexCovers(t, ix, proj)})
 	}
 	var best *keySpace
 	var bestPK, bestSK keyTerms
@@ -278,17 +291,20 @@ func bestQuery(t *catalog.Table, conj []*conjunct, proj projection) *accessChoic
 			continue
 		}
 		var skT keyTerms
-		score := 1
+		score := 2
 		if ks.sk != nil {
 			skT = findKeyTerms(conj, t.Columns, ks.sk.Name, ks.sk.Type)
 			switch {
 			case skT.eq != nil:
-				score = 3
+				score = 6
 			case skT.rng != nil:
-				score = 2
+				score = 4
 			case ks.index != nil:
 				continue // sparse index: items without the sort key are not in it
 			}
+		}
+		if ks.fetch {
+			score-- // reading the index, then the table, costs more than one read
 		}
 		if score > bestScore {
 			best, bestPK, bestSK, bestScore = &spaces[i], pkT, skT, score
@@ -315,6 +331,9 @@ func bestQuery(t *catalog.Table, conj []*conjunct, proj projection) *accessChoic
 			keyCond = &engine.And{Args: []engine.Cond{keyCond, skCond}}
 		}
 	}
+	if best.fetch {
+		return indexFetch(t, best, keyCond, conj, proj)
+	}
 	// A Query's FilterExpression may not name key attributes: those terms
 	// stay local.
 	keyAttrs := map[string]bool{t.PartitionKey.Name: true, best.pk.Name: true}
@@ -324,14 +343,36 @@ func bestQuery(t *catalog.Table, conj []*conjunct, proj projection) *accessChoic
 	if best.sk != nil {
 		keyAttrs[best.sk.Name] = true
 	}
-	q := &engine.Query{Table: t.Name, Index: best.name(), KeyCond: keyCond, Projection: proj.attrs,
-		Forward: true, Out: t.Columns}
+	q := &engine.Query{Table: t.Name, Index: best.name(), LocalIndex: best.index != nil && !best.index.Global,
+		KeyCond: keyCond, Projection: proj.attrs, Forward: true, Out: t.Columns}
 	q.Filter = pushFilters(conj, t.Columns, keyAttrs)
 	ch := &accessChoice{node: q, query: q}
 	if best.sk != nil {
 		ch.sortKey = best.sk.Name
 	}
 	return finish(ch, conj)
+}
+
+// indexFetch reads an index that lacks used columns: the index Query
+// returns the table keys of the matching items (nothing is filtered there, as
+// the index may not hold the filtered attributes), BatchGetItem reads the
+// items, and every term is evaluated locally: the remaining ones, and the key
+// condition again on the fetched item.
+func indexFetch(t *catalog.Table, ks *keySpace, keyCond engine.Cond, conj []*conjunct, proj projection) *accessChoice {
+	key := []string{t.PartitionKey.Name}
+	if t.SortKey != nil {
+		key = append(key, t.SortKey.Name)
+	}
+	q := &engine.Query{Table: t.Name, Index: ks.name(), LocalIndex: !ks.index.Global, KeyCond: keyCond,
+		Projection: key, Forward: true, Out: t.Columns}
+	f := &engine.IndexFetch{Index: q, Key: key, Projection: proj.attrs, Out: t.Columns}
+	ch := finish(&accessChoice{node: f, fetch: f}, conj)
+	for _, c := range conj {
+		if c.consumed {
+			ch.recheck = append(ch.recheck, c.e)
+		}
+	}
+	return ch
 }
 
 // indexCovers reports whether an index projects every attribute the statement
@@ -369,10 +410,16 @@ func pushFilters(conj []*conjunct, cols []catalog.Column, keyAttrs map[string]bo
 		if c.consumed {
 			continue
 		}
-		if pc := pushdown(c.e, cols, keyAttrs); pc != nil {
-			conds = append(conds, pc)
-			c.consumed = true
+		pc := pushdown(c.e, cols, keyAttrs)
+		if pc == nil {
+			continue
 		}
+		if and, ok := pc.(*engine.And); ok {
+			conds = append(conds, and.Args...) // one flat AND reads best
+		} else {
+			conds = append(conds, pc)
+		}
+		c.consumed = true
 	}
 	switch len(conds) {
 	case 0:

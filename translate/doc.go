@@ -7,7 +7,9 @@
 //  1. the whole primary key fixed by equality          → GetItem
 //  2. the whole key fixed by IN / = ANY / OR of equals → BatchGetItem
 //  3. partition key fixed, optional sort-key condition → Query
-//  4. the same on a GSI/LSI that projects what is used → Query with IndexName
+//  4. the same on a GSI/LSI key                       → Query with IndexName; when
+//     the index lacks a used column, the items are then read by the keys it
+//     returns (IndexFetch: BatchGetItem per index page, key terms re-checked)
 //  5. otherwise                                        → Scan (refused with 54000
 //     when allow_full_scan is false)
 //

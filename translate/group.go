@@ -12,10 +12,13 @@ import (
 	"github.com/fazproxy/fazproxy/sqltypes"
 )
 
-// aggregateNames are the aggregate functions the executor implements.
-var aggregateNames = map[string]bool{
-	"count": true, "sum": true, "avg": true, "min": true, "max": true,
-	"bool_and": true, "bool_or": true, "every": true, "string_agg": true, "array_agg": true,
+// isAggregateName reports the aggregate functions the executor implements.
+func isAggregateName(name string) bool {
+	switch name {
+	case "count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg":
+		return true
+	}
+	return false
 }
 
 func isAggregateCall(fc *pg_query.FuncCall) bool {
@@ -26,7 +29,7 @@ func isAggregateCall(fc *pg_query.FuncCall) bool {
 	if len(names) == 2 && names[0] != "pg_catalog" {
 		return false
 	}
-	return aggregateNames[strings.ToLower(names[len(names)-1])]
+	return isAggregateName(strings.ToLower(names[len(names)-1]))
 }
 
 // hasAggregate reports whether any node (outside subqueries) calls an aggregate.
@@ -136,7 +139,7 @@ func (st *selectState) bindGrouped(s *pg_query.SelectStmt) error {
 // reference to the aggregate's output column.
 func (st *selectState) aggHook(fc *pg_query.FuncCall) (expr.Expr, error) {
 	name := strings.ToLower(fieldNames(fc.Funcname)[len(fieldNames(fc.Funcname))-1])
-	if !aggregateNames[name] {
+	if !isAggregateName(name) {
 		return nil, pgerr.New(pgerr.UndefinedFunction, "function %s is not an aggregate", name)
 	}
 	switch {
@@ -180,10 +183,20 @@ func (st *selectState) aggHook(fc *pg_query.FuncCall) (expr.Expr, error) {
 			return nil, err
 		}
 		spec.Arg, argType = arg, arg.Type()
+		if c, ok := arg.(*expr.Const); ok && c.Val != nil && name == "count" && !fc.AggDistinct {
+			// count(1) counts rows like count(*), so it may use Select=COUNT
+			spec.Func, spec.Arg = "count_star", nil
+		}
 	}
 	rt, err := aggResultType(spec.Func, argType)
 	if err != nil {
 		return nil, err
+	}
+	// The same call in the select list, HAVING and ORDER BY is computed once.
+	for i, a := range st.aggs {
+		if a.String() == spec.String() {
+			return &expr.ColRef{Index: len(st.groupBy) + i, Name: name, T: rt}, nil
+		}
 	}
 	st.aggs = append(st.aggs, spec)
 	return &expr.ColRef{Index: len(st.groupBy) + len(st.aggs) - 1, Name: name, T: rt}, nil
@@ -264,11 +277,16 @@ func (st *selectState) countOnly(acc *accessChoice) engine.Node {
 	}
 	switch {
 	case acc.query != nil:
-		acc.query.Select, acc.query.Projection = "COUNT", nil
+		acc.query.Select, acc.query.Projection = engine.SelectCount, nil
 		return acc.query
 	case acc.scan != nil:
-		acc.scan.Select, acc.scan.Projection = "COUNT", nil
+		acc.scan.Select, acc.scan.Projection = engine.SelectCount, nil
 		return acc.scan
+	case acc.fetch != nil:
+		// the index holds every matching item: count there, fetch nothing
+		q := acc.fetch.Index
+		q.Select, q.Projection = engine.SelectCount, nil
+		return q
 	}
 	return nil
 }

@@ -52,33 +52,44 @@ func (st *selectState) bindLimitExpr(n *pg_query.Node, clause string) (expr.Expr
 // reads becomes an output row in order: no filter of any kind, no local sort,
 // no aggregation. Otherwise the Limit operator alone stops reading pages once
 // it has its rows (DynamoDB's Limit counts items evaluated, not returned, so
-// pushing it under a filter would only add round trips).
-func (st *selectState) pushLimit(acc *accessChoice, s *pg_query.SelectStmt) {
-	if acc == nil || len(acc.needLeft) > 0 || st.grouped || st.having != nil {
+// pushing it under a filter would only add round trips). A LIMIT $1 is pushed
+// as an expression evaluated at Open; with an OFFSET both must be constants.
+func (st *selectState) pushLimit(acc *accessChoice, lim *engine.Limit, s *pg_query.SelectStmt) {
+	if acc == nil || len(acc.needLeft) > 0 || st.grouped || st.having != nil || lim.Count == nil {
 		return
 	}
 	if len(st.order) > 0 && !st.orderedByAccess(acc) {
 		return
 	}
-	n, ok := constInt(s.LimitCount)
-	if !ok {
-		return
-	}
-	if s.LimitOffset != nil {
-		off, ok := constInt(s.LimitOffset)
-		if !ok {
+	var (
+		n  int64
+		ne expr.Expr
+	)
+	if c, ok := constInt(s.LimitCount); ok {
+		n = c
+		if s.LimitOffset != nil {
+			off, ok := constInt(s.LimitOffset)
+			if !ok {
+				return
+			}
+			n += off
+		}
+		if n <= 0 || n > 1<<30 {
 			return
 		}
-		n += off
-	}
-	if n <= 0 || n > 1<<30 {
+	} else if s.LimitOffset == nil && isRuntimeConst(lim.Count) {
+		ne = lim.Count
+	} else {
 		return
 	}
 	switch {
 	case acc.query != nil && acc.query.Filter == nil:
-		acc.query.Limit = n
+		acc.query.Limit, acc.query.LimitExpr = n, ne
 	case acc.scan != nil && acc.scan.Filter == nil && acc.scan.Segments <= 1:
-		acc.scan.Limit = n
+		acc.scan.Limit, acc.scan.LimitExpr = n, ne
+	case acc.fetch != nil:
+		// one index page of n keys is one BatchGetItem of n items
+		acc.fetch.Index.Limit, acc.fetch.Index.LimitExpr = n, ne
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/fazproxy/fazproxy/sqltypes"
 )
 
+// update rewrites the golden files: go test ./translate -run TestPlans -update
 var update = flag.Bool("update", false, "rewrite testdata golden files from the current planner")
 
 // planCase is one golden case: a statement, and either its plan and the exact
@@ -67,7 +68,8 @@ func col(name string, t sqltypes.OID, src catalog.ColumnSource) catalog.Column {
 func testCatalog() fakeCatalog {
 	k, ik, s := catalog.SourceKey, catalog.SourceIndexKey, catalog.SourceSampled
 	return fakeCatalog{
-		"customers": table("customers", 20001, catalog.KeyAttr{Name: "customer_id", Type: "S"}, nil, nil,
+		"customers": table("customers", 20001, catalog.KeyAttr{Name: "customer_id", Type: "S"}, nil,
+			[]catalog.Index{{Name: "tier-index", Global: true, PartitionKey: catalog.KeyAttr{Name: "tier", Type: "S"}, Projection: "KEYS_ONLY"}},
 			col("customer_id", sqltypes.Text, k), col("address", sqltypes.Jsonb, s), col("balance", sqltypes.Numeric, s),
 			col("email", sqltypes.Text, s), col("name", sqltypes.Text, s), col("tier", sqltypes.Text, s),
 			col("vip", sqltypes.Bool, s)),
@@ -87,8 +89,7 @@ func testCatalog() fakeCatalog {
 	}
 }
 
-
-func TestGoldenPlans(t *testing.T) {
+func TestPlans(t *testing.T) {
 	runGolden(t, "testdata/select_cases.json")
 }
 
@@ -104,12 +105,20 @@ func runGolden(t *testing.T, path string) {
 		t.Fatalf("%s: %v", path, err)
 	}
 	cat := testCatalog()
+	seen := map[string]bool{}
 	for i := range cases {
 		c := &cases[i]
+		if c.Comment == "" || c.Query == "" || seen[c.Comment] {
+			t.Errorf("case %d: every case needs a unique comment and a query (%q)", i, c.Comment)
+		}
+		seen[c.Comment] = true
 		got := runPlanCase(t, cat, c)
 		if *update {
 			*c = got
 			continue
+		}
+		if len(c.Plan) == 0 && c.Error == "" {
+			t.Errorf("%s: no golden plan or error; run go test ./translate -run TestPlans -update and review the diff", c.Comment)
 		}
 		if want, have := strings.Join(c.Plan, "\n"), strings.Join(got.Plan, "\n"); want != have {
 			t.Errorf("%s\n%s\nplan:\n%s\nwant:\n%s", c.Comment, c.Query, have, want)
@@ -191,6 +200,12 @@ func drain(n engine.Node, env *engine.Env) error {
 	}
 }
 
+// errText is the golden form of an error: SQLSTATE, message and hint.
 func errText(err error) string {
-	return pgerr.CodeOf(err) + ": " + pgerr.From(err).Message
+	e := pgerr.From(err)
+	s := pgerr.CodeOf(err) + ": " + e.Message
+	if e.Hint != "" {
+		s += " HINT: " + e.Hint
+	}
+	return s
 }

@@ -104,8 +104,8 @@ func dynamoTypeOf(t sqltypes.OID) string {
 	return ""
 }
 
-// storedTypeOf is the DynamoDB type an attribute of column type t has when it is
-// not SQL NULL (a value of another DynamoDB type reads as NULL: spec/types.md).
+// storedTypeOf is the DynamoDB type an attribute of column type t is written
+// as, or "" for jsonb (any type) and types fazproxy does not store.
 func storedTypeOf(t sqltypes.OID) string {
 	switch t {
 	case sqltypes.Bool:
@@ -132,6 +132,28 @@ func valueFits(dt string, v sqltypes.OID) bool {
 		return v == sqltypes.Bytea
 	}
 	return false
+}
+
+// arrayElem is the element type of array type t (0 when t is not an array
+// fazproxy compares with keys).
+func arrayElem(t sqltypes.OID) sqltypes.OID {
+	switch t {
+	case sqltypes.TextArray:
+		return sqltypes.Text
+	case sqltypes.VarcharArray:
+		return sqltypes.Varchar
+	case sqltypes.NumericArray:
+		return sqltypes.Numeric
+	case sqltypes.Int2Array:
+		return sqltypes.Int2
+	case sqltypes.Int4Array:
+		return sqltypes.Int4
+	case sqltypes.Int8Array:
+		return sqltypes.Int8
+	case sqltypes.ByteaArray:
+		return sqltypes.Bytea
+	}
+	return 0
 }
 
 // likePrefix returns the literal prefix of a LIKE pattern of the form
@@ -250,13 +272,23 @@ func pushdown(e expr.Expr, cols []catalog.Column, keyAttrs map[string]bool) engi
 			return nil
 		}
 		attr, ok := attrOf(col)
-		st := storedTypeOf(col.T)
-		if !ok || st == "" {
-			return nil
+		if !ok || storedTypeOf(col.T) == "" {
+			return nil // jsonb: how a DynamoDB NULL reads (SQL or JSON null) is the converter's choice
 		}
-		// A column is NULL when the attribute is missing, is DynamoDB NULL, or
-		// holds another type; so IS NOT NULL is exactly attribute_type(a, T).
-		return &engine.AttrTypeIs{Attr: attr, DynamoType: st, Not: !x.Not}
+		// A scalar or set column is SQL NULL exactly when its attribute is
+		// missing or of type NULL; an attribute of another type still reads
+		// as a value (sqltypes.FromAttribute casts its text), so the test is
+		// on existence, not on the column's usual type.
+		if x.Not {
+			return &engine.And{Args: []engine.Cond{
+				&engine.AttrExists{Attr: attr},
+				&engine.AttrTypeIs{Attr: attr, DynamoType: "NULL", Not: true},
+			}}
+		}
+		return &engine.Or{Args: []engine.Cond{
+			&engine.AttrExists{Attr: attr, Not: true},
+			&engine.AttrTypeIs{Attr: attr, DynamoType: "NULL"},
+		}}
 	case *expr.Or:
 		var args []engine.Cond
 		for _, a := range x.Args {

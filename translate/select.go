@@ -304,8 +304,13 @@ func (st *selectState) build(s *pg_query.SelectStmt) (*Plan, error) {
 	} else {
 		attrs, whole := st.scope.usedAttrs()
 		proj := projection{attrs: attrs, whole: whole}
-		if whole {
+		switch {
+		case whole:
 			proj.attrs = nil
+		case len(attrs) == 0:
+			// No column is used (SELECT 1 FROM t): read only the partition
+			// key rather than whole items.
+			proj.attrs = []string{st.table.PartitionKey.Name}
 		}
 		var err error
 		acc, err = chooseAccess(st.table, st.conj, proj, st.p.AllowFullScan)
@@ -315,8 +320,8 @@ func (st *selectState) build(s *pg_query.SelectStmt) (*Plan, error) {
 		root = acc.node
 		needs = append(needs, policy.Need{Table: st.table.Name, Class: policy.Read})
 	}
-	if acc != nil && len(acc.needLeft) > 0 {
-		root = &engine.Filter{Input: root, Pred: andOf(acc.needLeft)}
+	if acc != nil && len(acc.needLeft)+len(acc.recheck) > 0 {
+		root = &engine.Filter{Input: root, Pred: andOf(append(append([]expr.Expr(nil), acc.recheck...), acc.needLeft...))}
 	}
 	if st.grouped {
 		if cnt := st.countOnly(acc); cnt != nil {
@@ -338,7 +343,7 @@ func (st *selectState) build(s *pg_query.SelectStmt) (*Plan, error) {
 	if limit != nil {
 		limit.Input = root
 		root = limit
-		st.pushLimit(acc, s)
+		st.pushLimit(acc, limit, s)
 	}
 	cols := st.outputColumns()
 	exprs := make([]expr.Expr, len(st.targets))

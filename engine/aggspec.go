@@ -1,0 +1,66 @@
+package engine
+
+import (
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/fazproxy/fazproxy/expr"
+	"github.com/fazproxy/fazproxy/pgerr"
+	"github.com/fazproxy/fazproxy/sqltypes"
+)
+
+// AggSpec is one aggregate call. Func is one of count_star (count(*)),
+// count, sum, avg, min, max, bool_and, bool_or, string_agg, array_agg; Arg is
+// its argument over the input row (nil for count_star) and Sep string_agg's
+// separator.
+type AggSpec struct {
+	Func     string
+	Arg      expr.Expr
+	Sep      expr.Expr
+	Distinct bool
+}
+
+func (a AggSpec) String() string {
+	if a.Func == "count_star" {
+		return "count(*)"
+	}
+	var b strings.Builder
+	b.WriteString(a.Func + "(")
+	if a.Distinct {
+		b.WriteString("DISTINCT ")
+	}
+	if a.Arg != nil {
+		b.WriteString(a.Arg.String())
+	}
+	if a.Sep != nil {
+		b.WriteString(", " + a.Sep.String())
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// pairScope resolves the columns "a" and "b" of a two-value row, so an
+// accumulator can bind "a + b" or "a / b" with expr's binder and get
+// PostgreSQL's arithmetic (overflow checks, numeric scale rules) rather than
+// a second implementation of it.
+type pairScope [2]sqltypes.OID
+
+func (s pairScope) ResolveColumn(names []string) (*expr.ColRef, error) {
+	switch names[len(names)-1] {
+	case "a":
+		return &expr.ColRef{Index: 0, Name: "a", T: s[0]}, nil
+	case "b":
+		return &expr.ColRef{Index: 1, Name: "b", T: s[1]}, nil
+	}
+	return nil, pgerr.New(pgerr.InternalError, "pairScope: no column %v", names)
+}
+
+// bindBinary binds "a op b" for operand types l and r.
+func bindBinary(op string, l, r sqltypes.OID) (expr.Expr, error) {
+	ref := func(n string) *pg_query.Node {
+		return pg_query.MakeColumnRefNode([]*pg_query.Node{pg_query.MakeStrNode(n)}, 0)
+	}
+	n := pg_query.MakeAExprNode(pg_query.A_Expr_Kind_AEXPR_OP, []*pg_query.Node{pg_query.MakeStrNode(op)}, ref("a"), ref("b"), 0)
+	return (&expr.Binder{Scope: pairScope{l, r}}).Bind(n)
+}

@@ -1,0 +1,256 @@
+package engine
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/cockroachdb/apd/v3"
+
+	"github.com/fazproxy/fazproxy/expr"
+	"github.com/fazproxy/fazproxy/pgerr"
+	"github.com/fazproxy/fazproxy/sqltypes"
+)
+
+// aggState accumulates one aggregate for one group. NULL arguments are
+// filtered before add except for array_agg, which keeps them (as PostgreSQL).
+type aggState interface {
+	add(v, sep sqltypes.Value) error
+	result() (sqltypes.Value, error)
+}
+
+// aggMaker builds fresh states for one AggSpec; what can be prepared once
+// (bound arithmetic, types) is prepared when the operator opens.
+type aggMaker struct {
+	spec    AggSpec
+	eval    *expr.Context
+	argType sqltypes.OID
+	accType sqltypes.OID // sum/avg accumulator type
+	plus    expr.Expr    // a + b over the accumulator type
+	div     expr.Expr    // avg: a / b
+}
+
+func newAggMaker(spec AggSpec, eval *expr.Context) (*aggMaker, error) {
+	m := &aggMaker{spec: spec, eval: eval}
+	if spec.Arg != nil {
+		m.argType = spec.Arg.Type()
+	}
+	if spec.Func != "sum" && spec.Func != "avg" {
+		return m, nil
+	}
+	switch m.argType {
+	case sqltypes.Int2, sqltypes.Int4:
+		m.accType = sqltypes.Int8
+		if spec.Func == "avg" {
+			m.accType = sqltypes.Numeric
+		}
+	case sqltypes.Int8, sqltypes.Numeric:
+		m.accType = sqltypes.Numeric
+	case sqltypes.Float4, sqltypes.Float8:
+		m.accType = sqltypes.Float8
+	default:
+		return nil, pgerr.New(pgerr.UndefinedFunction, "function %s(%s) does not exist", spec.Func, typeName(m.argType))
+	}
+	var err error
+	if m.plus, err = bindBinary("+", m.accType, m.accType); err != nil {
+		return nil, err
+	}
+	if spec.Func == "avg" {
+		if m.div, err = bindBinary("/", m.accType, m.accType); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (m *aggMaker) newState() aggState {
+	switch m.spec.Func {
+	case "count_star", "count":
+		return &countState{}
+	case "sum", "avg":
+		return &sumState{m: m}
+	case "min":
+		return &extremeState{m: m, want: -1}
+	case "max":
+		return &extremeState{m: m, want: 1}
+	case "bool_and":
+		return &boolState{and: true}
+	case "bool_or":
+		return &boolState{}
+	case "string_agg":
+		return &stringAggState{}
+	case "array_agg":
+		return &arrayAggState{elem: m.argType}
+	}
+	return &unknownAgg{name: m.spec.Func}
+}
+
+type countState struct{ n int64 }
+
+func (s *countState) add(_, _ sqltypes.Value) error   { s.n++; return nil }
+func (s *countState) result() (sqltypes.Value, error) { return s.n, nil }
+
+// sumState keeps a running sum (and count, for avg) in the accumulator type.
+type sumState struct {
+	m   *aggMaker
+	sum sqltypes.Value
+	n   int64
+}
+
+func (s *sumState) add(v, _ sqltypes.Value) error {
+	v = convertNumber(v, s.m.accType)
+	s.n++
+	if s.sum == nil {
+		s.sum = v
+		return nil
+	}
+	r, err := s.m.plus.Eval(s.m.eval, sqltypes.Row{s.sum, v})
+	if err != nil {
+		return err
+	}
+	s.sum = r
+	return nil
+}
+
+func (s *sumState) result() (sqltypes.Value, error) {
+	if s.sum == nil || s.m.spec.Func == "sum" {
+		return s.sum, nil
+	}
+	return s.m.div.Eval(s.m.eval, sqltypes.Row{s.sum, convertNumber(s.n, s.m.accType)})
+}
+
+// convertNumber widens an integer to the accumulator type.
+func convertNumber(v sqltypes.Value, to sqltypes.OID) sqltypes.Value {
+	n, ok := v.(int64)
+	if !ok {
+		return v
+	}
+	switch to {
+	case sqltypes.Numeric:
+		return apd.New(n, 0)
+	case sqltypes.Float8:
+		return float64(n)
+	}
+	return n
+}
+
+// extremeState is min (want -1) or max (want 1).
+type extremeState struct {
+	m    *aggMaker
+	want int
+	best sqltypes.Value
+}
+
+func (s *extremeState) add(v, _ sqltypes.Value) error {
+	if s.best == nil {
+		s.best = v
+		return nil
+	}
+	c, err := compareValues(s.m.eval, v, s.best, s.m.argType)
+	if err != nil {
+		return err
+	}
+	if c == s.want {
+		s.best = v
+	}
+	return nil
+}
+
+func (s *extremeState) result() (sqltypes.Value, error) { return s.best, nil }
+
+type boolState struct {
+	and   bool
+	acc   bool
+	valid bool
+}
+
+func (s *boolState) add(v, _ sqltypes.Value) error {
+	b, _ := v.(bool)
+	switch {
+	case !s.valid:
+		s.acc, s.valid = b, true
+	case s.and:
+		s.acc = s.acc && b
+	default:
+		s.acc = s.acc || b
+	}
+	return nil
+}
+
+func (s *boolState) result() (sqltypes.Value, error) {
+	if !s.valid {
+		return nil, nil
+	}
+	return s.acc, nil
+}
+
+// stringAggState concatenates values, each after the separator of its own
+// row (PostgreSQL's rule), for text and bytea.
+type stringAggState struct {
+	buf     bytes.Buffer
+	isBytes bool
+	valid   bool
+}
+
+func (s *stringAggState) add(v, sep sqltypes.Value) error {
+	if s.valid && sep != nil {
+		s.write(sep)
+	}
+	_, s.isBytes = v.([]byte)
+	s.write(v)
+	s.valid = true
+	return nil
+}
+
+func (s *stringAggState) write(v sqltypes.Value) {
+	switch x := v.(type) {
+	case string:
+		s.buf.WriteString(x)
+	case []byte:
+		s.buf.Write(x)
+	}
+}
+
+func (s *stringAggState) result() (sqltypes.Value, error) {
+	switch {
+	case !s.valid:
+		return nil, nil
+	case s.isBytes:
+		return bytes.Clone(s.buf.Bytes()), nil
+	}
+	return s.buf.String(), nil
+}
+
+type arrayAggState struct {
+	elem  sqltypes.OID
+	items []sqltypes.Value
+}
+
+func (s *arrayAggState) add(v, _ sqltypes.Value) error {
+	s.items = append(s.items, v)
+	return nil
+}
+
+func (s *arrayAggState) result() (sqltypes.Value, error) {
+	if s.items == nil {
+		return nil, nil
+	}
+	return sqltypes.Array{Elem: s.elem, Items: s.items}, nil
+}
+
+type unknownAgg struct{ name string }
+
+func (u *unknownAgg) add(_, _ sqltypes.Value) error {
+	return pgerr.New(pgerr.UndefinedFunction, "aggregate %s is not implemented", u.name)
+}
+
+func (u *unknownAgg) result() (sqltypes.Value, error) {
+	return nil, pgerr.New(pgerr.UndefinedFunction, "aggregate %s is not implemented", u.name)
+}
+
+// typeName names a type for messages.
+func typeName(t sqltypes.OID) string {
+	if info, ok := sqltypes.TypeInfo(t); ok && info.Name != "" {
+		return info.Name
+	}
+	return "oid " + strconv.FormatUint(uint64(t), 10)
+}
