@@ -1,9 +1,11 @@
 package sqltypes
 
 import (
-	"fmt"
+	"encoding/base64"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/fazproxy/fazproxy/pgerr"
 )
 
 // FromAttribute converts a DynamoDB attribute value to a SQL value of column
@@ -12,16 +14,60 @@ import (
 // jsonb any attribute converts (a scalar becomes a JSON scalar). A missing
 // attribute (av == nil) is nil. An attribute whose kind does not fit want is
 // converted as PostgreSQL would cast its text (e.g. an N read as text gives
-// its digits), or fails with 22P02 naming the attribute.
+// its digits), or fails with 22P02; the caller wraps the error with the
+// attribute's name (pgerr.Wrap keeps the code).
 func FromAttribute(av types.AttributeValue, want OID) (Value, error) {
-	return nil, fmt.Errorf("sqltypes.FromAttribute: not implemented yet (contract stub)")
+	if av == nil {
+		return nil, nil
+	}
+	if _, ok := av.(*types.AttributeValueMemberNULL); ok {
+		return nil, nil
+	}
+	if want == Jsonb || want == JSON_ {
+		return JSON{Node: attrToJSONNode(av)}, nil
+	}
+	v, natural, err := naturalValue(av)
+	if err != nil || natural == want || want == 0 {
+		return v, err
+	}
+	return castValue(v, natural, want)
 }
 
-// ToAttribute converts a SQL value of type t to the attribute DynamoDB
-// stores (spec/types.md "Writing"); nil (SQL NULL) returns (nil, nil): the
-// caller removes the attribute.
-func ToAttribute(v Value, t OID) (types.AttributeValue, error) {
-	return nil, fmt.Errorf("sqltypes.ToAttribute: not implemented yet (contract stub)")
+// naturalValue is the attribute in the SQL type spec/types.md gives its kind.
+func naturalValue(av types.AttributeValue) (Value, OID, error) {
+	switch x := av.(type) {
+	case *types.AttributeValueMemberS:
+		return x.Value, Text, nil
+	case *types.AttributeValueMemberN:
+		d, err := ParseNumeric(x.Value)
+		return d, Numeric, err
+	case *types.AttributeValueMemberB:
+		return x.Value, Bytea, nil
+	case *types.AttributeValueMemberBOOL:
+		return x.Value, Bool, nil
+	case *types.AttributeValueMemberM, *types.AttributeValueMemberL:
+		return JSON{Node: attrToJSONNode(av)}, Jsonb, nil
+	case *types.AttributeValueMemberSS:
+		return setArray(Text, len(x.Value), func(i int) (Value, error) { return x.Value[i], nil })
+	case *types.AttributeValueMemberNS:
+		return setArray(Numeric, len(x.Value), func(i int) (Value, error) { return ParseNumeric(x.Value[i]) })
+	case *types.AttributeValueMemberBS:
+		return setArray(Bytea, len(x.Value), func(i int) (Value, error) { return x.Value[i], nil })
+	}
+	return nil, 0, pgerr.New(pgerr.InvalidTextRepresentation, "unknown DynamoDB attribute value %T", av)
+}
+
+func setArray(elem OID, n int, item func(int) (Value, error)) (Value, OID, error) {
+	a := Array{Elem: elem, Items: make([]Value, n)}
+	for i := range a.Items {
+		v, err := item(i)
+		if err != nil {
+			return nil, 0, err
+		}
+		a.Items[i] = v
+	}
+	t, _ := ArrayType(elem)
+	return a, t, nil
 }
 
 // ItemToJSON is the whole item as jsonb (the _item column): M→object,
@@ -29,5 +75,57 @@ func ToAttribute(v Value, t OID) (types.AttributeValue, error) {
 // B→base64 string, SS→array of strings, NS→array of numbers, BS→array of
 // base64 strings.
 func ItemToJSON(item map[string]types.AttributeValue) JSON {
-	return JSON{} // CONTRACT STUB
+	return JSON{Node: attrToJSONNode(&types.AttributeValueMemberM{Value: item})}
+}
+
+// attrToJSONNode converts one attribute to a jsonb node. Object keys take
+// jsonb's order; numbers keep their digits (jsonb's numeric_in only folds
+// an exponent, which DynamoDB never returns).
+func attrToJSONNode(av types.AttributeValue) any {
+	switch x := av.(type) {
+	case *types.AttributeValueMemberS:
+		return x.Value
+	case *types.AttributeValueMemberN:
+		return jsonNumber(x.Value)
+	case *types.AttributeValueMemberB:
+		return base64.StdEncoding.EncodeToString(x.Value)
+	case *types.AttributeValueMemberBOOL:
+		return x.Value
+	case *types.AttributeValueMemberM:
+		keys := make([]string, 0, len(x.Value))
+		vals := make([]any, 0, len(x.Value))
+		for k, v := range x.Value {
+			keys, vals = append(keys, k), append(vals, attrToJSONNode(v))
+		}
+		return NewJSONObject(keys, vals, true)
+	case *types.AttributeValueMemberL:
+		out := make([]any, len(x.Value))
+		for i, v := range x.Value {
+			out[i] = attrToJSONNode(v)
+		}
+		return out
+	case *types.AttributeValueMemberSS:
+		return mapAny(x.Value, func(s string) any { return s })
+	case *types.AttributeValueMemberNS:
+		return mapAny(x.Value, func(s string) any { return jsonNumber(s) })
+	case *types.AttributeValueMemberBS:
+		return mapAny(x.Value, func(b []byte) any { return base64.StdEncoding.EncodeToString(b) })
+	}
+	return nil // NULL, and kinds a newer SDK may add
+}
+
+func mapAny[T any](xs []T, f func(T) any) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
+
+// jsonNumber is a DynamoDB number as jsonb holds it.
+func jsonNumber(s string) JSONNumber {
+	if d, err := ParseNumeric(s); err == nil {
+		return JSONNumber(FormatNumeric(d))
+	}
+	return JSONNumber(s)
 }

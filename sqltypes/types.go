@@ -1,7 +1,8 @@
 // Package sqltypes is fazproxy's model of PostgreSQL values: the type OIDs we
-// speak, the Go representation of a value of each type, and (in other files of
-// this package) their text and binary wire encodings and the mapping between
-// DynamoDB AttributeValues and SQL values.
+// speak, the Go representation of a value of each type, their text and
+// binary wire encodings (PostgreSQL 15's input/output and send/receive
+// functions, with DateStyle ISO, MDY and TimeZone UTC), and the mapping
+// between DynamoDB AttributeValues and SQL values (spec/types.md).
 //
 // Go representation of a SQL value (type Value = any):
 //
@@ -10,17 +11,26 @@
 //	int2, int4, int8, oid,
 //	  regclass, regtype ...  int64
 //	float4, float8           float64
-//	numeric                  *apd.Decimal   (exact; never float64)
+//	numeric                  *apd.Decimal   (exact; never float64; Exponent ≤ 0,
+//	                                         so -Exponent is the display scale)
 //	text, varchar, name,
-//	  "char", unknown        string
+//	  "char", unknown        string         ("char" \0 is "")
+//	uuid                     string         (canonical lower-case 8-4-4-4-12)
 //	bytea                    []byte
 //	json, jsonb              JSON           (parsed tree; numbers keep their text)
-//	date                     Date
-//	timestamp, timestamptz   time.Time      (timestamptz in UTC)
-//	arrays                   Array
+//	date                     Date           (DateInfinity, DateNegInfinity)
+//	timestamp, timestamptz   time.Time      (timestamptz in UTC; no infinity)
+//	arrays                   Array          (one dimension, lower bound 1)
+//	int2vector, oidvector    Array
 //
 // Every value travels with a column type (Column.Type); the Go type alone does
 // not distinguish text from name, or int4 from int8.
+//
+// Errors carry PostgreSQL's SQLSTATEs: 22P02 (text syntax), 22P03 (binary
+// format), 22003 (out of range), 22007/22008 (dates), 0A000 (a type or form
+// fazproxy does not handle: interval, infinite timestamps, multidimensional
+// arrays). A numeric from text is validated against numeric's limits before
+// it is built, so hostile input cannot make a huge number.
 package sqltypes
 
 import (
@@ -104,8 +114,13 @@ type Decimal = apd.Decimal
 
 // JSON is a parsed json/jsonb value. Node is one of: nil (JSON null), bool,
 // string, JSONNumber, []any (array of nodes), *JSONObject.
+//
+// Raw, when set, is the exact text a json (not jsonb) value was read from:
+// PostgreSQL's json type prints its input unchanged, spacing and duplicate
+// keys included. Code that builds or changes a JSON leaves Raw empty.
 type JSON struct {
 	Node any
+	Raw  string
 }
 
 // JSONNumber keeps a JSON number's exact text (DynamoDB numbers inside maps and
