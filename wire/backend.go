@@ -2,6 +2,7 @@ package wire
 
 import (
 	"context"
+	"io"
 	"net"
 
 	"github.com/fazproxy/fazproxy/pgerr"
@@ -127,6 +128,40 @@ type ResultWriter interface {
 	Notice(n *pgerr.Error) error
 	// ParameterStatus reports a changed run-time parameter (after SET).
 	ParameterStatus(name, value string) error
+}
+
+// CopyWriter is implemented by the ResultWriter the server passes to
+// Portal.Execute: a COPY ... FROM STDIN or TO STDOUT statement type-asserts
+// out to it. One Execute does at most one COPY, in one direction
+// (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-COPY),
+// in the simple and the extended protocol alike. Execute must then return
+// suspended=false (max rows does not apply to COPY) and a tag "COPY n".
+// Like the rest of the ResultWriter, it and the reader CopyIn returns are
+// used only on Execute's goroutine and only until Execute returns.
+type CopyWriter interface {
+	// CopyIn sends CopyInResponse (format 0 text or 1 binary; columnFormats
+	// one per column, all 0 when format is 0) and returns the client's
+	// CopyData payloads as one byte stream (message boundaries mean
+	// nothing). Read returns io.EOF after CopyDone, and a 57014 error
+	// "COPY from stdin failed: <the client's message>" after CopyFail.
+	// Execute should read until one of those. If it returns earlier, with
+	// or without an error, the server reads and discards the rest of the
+	// client's data before it answers (CommandComplete or ErrorResponse), so
+	// the connection stays in step; a CopyFail seen then is reported.
+	// Read blocks on the client and does not watch ctx (PostgreSQL too holds
+	// cancels while it reads a message): a CancelRequest is seen by Execute
+	// between reads. When the connection fails or the client breaks the
+	// protocol during the copy, Read returns an error and the server ends
+	// the connection whatever Execute returns.
+	CopyIn(format int16, columnFormats []int16) (io.Reader, error)
+	// CopyOut sends CopyOutResponse (formats as for CopyIn).
+	CopyOut(format int16, columnFormats []int16) error
+	// CopyData sends one CopyData message after CopyOut; b is copied, so
+	// the caller may reuse it (PostgreSQL sends one message per row).
+	// Output is written every 64 KiB, so COPY TO streams. The server sends
+	// CopyDone when Execute returns without error; after an error its
+	// ErrorResponse ends the copy, as in PostgreSQL.
+	CopyData(b []byte) error
 }
 
 // ParamStatus is one ParameterStatus message.

@@ -169,8 +169,10 @@ func (c *conn) dispatch(msg pgproto3.FrontendMessage) error {
 	case *pgproto3.Terminate:
 		return errTerminate
 	case *pgproto3.CopyData, *pgproto3.CopyDone, *pgproto3.CopyFail:
-		// Outside COPY these are ignored, as PostgreSQL does: a client may
-		// still be sending them after a COPY failed.
+		// Outside copy-in these are ignored, as PostgreSQL's PostgresMain
+		// does ("accept but ignore these messages, per protocol spec"): a
+		// client may still be sending them after a COPY failed. During
+		// copy-in the copyReader (copy.go) reads them, not this loop.
 		return nil
 	case *pgproto3.FunctionCall:
 		return c.handleFunctionCall()
@@ -179,7 +181,9 @@ func (c *conn) dispatch(msg pgproto3.FrontendMessage) error {
 	}
 }
 
-// receive reads the next message, with the idle deadline armed.
+// receive reads the next message, with the idle deadline armed between
+// query cycles. The message loop and a running COPY FROM STDIN both read
+// through it.
 func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 	if err := c.beginRead(); err != nil {
 		return nil, err
@@ -194,9 +198,12 @@ func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 	return msg, nil
 }
 
-// beginRead arms the read deadline (IdleTimeout) and marks the connection as
-// reading, so Shutdown can wake it. It refuses once Shutdown wants this
-// connection gone; the check and the mark are atomic with Shutdown's poke.
+// beginRead arms the read deadline and marks the connection as reading, so
+// Shutdown can wake it. IdleTimeout applies only after ReadyForQuery, like
+// PostgreSQL's idle_session_timeout: not between the messages of an
+// extended-protocol cycle, nor inside a COPY. It refuses once Shutdown wants
+// this connection gone; the check and the mark are atomic with Shutdown's
+// poke.
 func (c *conn) beginRead() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -204,7 +211,7 @@ func (c *conn) beginRead() error {
 		return shutdownError()
 	}
 	var deadline time.Time
-	if d := c.srv.cfg.IdleTimeout; d > 0 {
+	if d := c.srv.cfg.IdleTimeout; d > 0 && c.state == stateReady {
 		deadline = time.Now().Add(d)
 	}
 	if err := c.raw.SetReadDeadline(deadline); err != nil {

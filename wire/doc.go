@@ -72,15 +72,32 @@
 // connection closed. A decoding error never panics.
 //
 // Outgoing messages are buffered and written at ReadyForQuery, Flush,
-// PortalSuspended, and whenever 64 KiB have piled up, so large results
-// stream.
+// PortalSuspended, CopyInResponse, and whenever 64 KiB have piled up, so
+// large results and COPY TO output stream.
+//
+// # COPY
+//
+// A statement does COPY through the CopyWriter the server passes to
+// Execute (copy.go), from a simple Query or an extended-protocol Execute.
+// COPY TO STDOUT sends CopyOutResponse, CopyData per row and, when Execute
+// succeeds, CopyDone and CommandComplete. COPY FROM STDIN sends
+// CopyInResponse and hands the statement the client's CopyData bytes as an
+// io.Reader (io.EOF at CopyDone; 57014 at CopyFail). As in PostgreSQL,
+// Flush and Sync are ignored during copy-in, any other message is ERROR
+// plus FATAL 08P01 ("protocol synchronization was lost"), the message size
+// cap holds for CopyData, and CopyData/CopyDone/CopyFail outside copy-in
+// are ignored. Unlike PostgreSQL, which answers a failed COPY FROM at once,
+// the server first reads the client's remaining data up to CopyDone or
+// CopyFail, then sends ErrorResponse (and, in the extended protocol,
+// discards until Sync), so the connection stays in step.
 //
 // # Cancellation, idleness and shutdown
 //
 // Each Parse, Bind, Execute and Query runs under a statement context that a
 // CancelRequest cancels; a bare context error coming back from the session
-// is reported as 57014 query_canceled. IdleTimeout
-// closes a connection that sends nothing for that long (57P05). Shutdown
+// is reported as 57014 query_canceled (a COPY FROM sees it between client
+// messages). IdleTimeout closes a connection that sends nothing for that
+// long after ReadyForQuery (57P05); it does not run inside a query cycle. Shutdown
 // closes the listeners, closes idle connections at once (57P01) and lets
 // busy ones finish their query cycle; when its context is done it cancels
 // running statements, sends 57P01 and closes whatever is left. Serve then
@@ -88,9 +105,8 @@
 //
 // # Not supported, and why
 //
-//   - COPY (CopyData/CopyDone/CopyFail outside COPY are ignored, as
-//     PostgreSQL does); the fastpath FunctionCall (0A000): clients use
-//     SELECT.
+//   - The fastpath FunctionCall (0A000): clients use SELECT. Copy-both
+//     mode (replication only).
 //   - GSSAPI encryption and authentication, MD5 passwords (deprecated by
 //     PostgreSQL, and would need the plaintext or its MD5 stored), and
 //     SCRAM-SHA-256-PLUS channel binding (clients fall back to plain

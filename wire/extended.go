@@ -220,7 +220,7 @@ func (c *conn) handleExecute(m *pgproto3.Execute) error {
 	// max_rows is an int32 on the wire; zero or negative means all rows.
 	maxRows := max(int(int32(m.MaxRows)), 0)
 	ctx, done := c.statementCtx()
-	tag, suspended, err := pt.p.Execute(ctx, maxRows, resultWriter{out: c.out, c: c})
+	tag, suspended, err := c.execute(ctx, pt.p, maxRows)
 	if err != nil {
 		err = c.extendedErrorCtx(ctx, err)
 		done()

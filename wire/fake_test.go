@@ -1,12 +1,14 @@
 package wire
 
 import (
+	"bufio"
 	"context"
 	"crypto/hmac"
 	"crypto/pbkdf2"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -95,11 +97,26 @@ func hmacSHA256(key []byte, msg string) []byte {
 //	set NAME VALUE           ParameterStatus, tag SET
 //	begin / commit           transaction status T / I
 //	fatal                    fails FATAL 57P01
+//	copy T from stdin [binary]  COPY FROM STDIN: counts the lines it reads
+//	                         (kept in copied), stops at a line "\.", fails
+//	                         22P02 at a line "bad"; tag COPY n
+//	copy N to stdout         COPY TO STDOUT of lines 1..N (3 when N is not
+//	                         a number); tag COPY n
+//
+// Verbs are case-insensitive (psql sends "COPY").
 type fakeSession struct {
 	info   StartupInfo
 	mu     sync.Mutex
-	tx     byte // guarded by mu
-	closed bool // guarded by mu
+	tx     byte     // guarded by mu
+	closed bool     // guarded by mu
+	copied []string // lines received by COPY FROM STDIN; guarded by mu
+}
+
+// copiedLines returns the lines COPY FROM STDIN received so far.
+func (s *fakeSession) copiedLines() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.copied...)
 }
 
 func (s *fakeSession) ParameterStatus() []ParamStatus {
@@ -138,7 +155,7 @@ func (s *fakeSession) prepareOne(text string, declared []uint32) (Statement, err
 		return nil, nil
 	}
 	words := strings.Fields(text)
-	st := &fakeStmt{sess: s, verb: words[0], args: words[1:]}
+	st := &fakeStmt{sess: s, verb: strings.ToLower(words[0]), args: words[1:]}
 	switch st.verb {
 	case "select":
 		if len(st.args) != 1 {
@@ -161,6 +178,10 @@ func (s *fakeSession) prepareOne(text string, declared []uint32) (Statement, err
 			}
 			st.params = append(st.params, oid)
 			st.fields = append(st.fields, FieldDesc{Name: fmt.Sprintf("p%d", i+1), TypeOID: oid, TypeSize: -1, TypeModifier: -1})
+		}
+	case "copy":
+		if len(st.args) < 3 {
+			return nil, pgerr.New(pgerr.SyntaxError, "copy needs a target and a direction")
 		}
 	case "sleep", "block", "error", "insert", "notice", "set", "begin", "commit", "fatal":
 	default:
@@ -280,6 +301,8 @@ func (p *fakePortal) Execute(ctx context.Context, maxRows int, out ResultWriter)
 		return "NOTICE", false, out.Notice(&pgerr.Error{Code: pgerr.Warning, Severity: "WARNING", Message: "careful"})
 	case "set":
 		return "SET", false, out.ParameterStatus(st.args[0], st.args[1])
+	case "copy":
+		return p.executeCopy(ctx, out)
 	case "begin", "commit":
 		st.sess.mu.Lock()
 		st.sess.tx = map[string]byte{"begin": 'T', "commit": 'I'}[st.verb]
@@ -302,4 +325,74 @@ func (p *fakePortal) executeSelect(maxRows int, out ResultWriter) (string, bool,
 		}
 	}
 	return "SELECT " + strconv.Itoa(p.st.rows), false, nil
+}
+
+// executeCopy runs "copy T from stdin [binary]" or "copy N to stdout".
+func (p *fakePortal) executeCopy(ctx context.Context, out ResultWriter) (string, bool, error) {
+	cw, ok := out.(CopyWriter)
+	if !ok {
+		return "", false, pgerr.New(pgerr.FeatureNotSupported, "the ResultWriter cannot COPY")
+	}
+	args := p.st.args
+	if strings.EqualFold(args[1], "to") {
+		return copyOut(ctx, cw, args[0])
+	}
+	var format int16
+	if len(args) > 3 && strings.EqualFold(args[3], "binary") {
+		format = 1
+	}
+	r, err := cw.CopyIn(format, []int16{format})
+	if err != nil {
+		return "", false, err
+	}
+	n, err := p.st.sess.copyLines(ctx, r)
+	if err != nil {
+		return "", false, err
+	}
+	return "COPY " + strconv.Itoa(n), false, nil
+}
+
+// copyLines reads COPY data line by line into the session, stopping at the
+// end-of-data marker "\." (the server then discards the rest) and failing
+// at a line "bad".
+func (s *fakeSession) copyLines(ctx context.Context, r io.Reader) (int, error) {
+	sc := bufio.NewScanner(r)
+	n := 0
+	for sc.Scan() {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		line := sc.Text()
+		switch line {
+		case `\.`:
+			return n, nil
+		case "bad":
+			return n, pgerr.New(pgerr.InvalidTextRepresentation, "invalid input syntax for type integer: %q", line)
+		}
+		s.mu.Lock()
+		s.copied = append(s.copied, line)
+		s.mu.Unlock()
+		n++
+	}
+	return n, sc.Err()
+}
+
+// copyOut sends lines 1..N (N = target, or 3) as COPY TO STDOUT.
+func copyOut(ctx context.Context, cw CopyWriter, target string) (string, bool, error) {
+	n, err := strconv.Atoi(target)
+	if err != nil {
+		n = 3
+	}
+	if err := cw.CopyOut(0, []int16{0}); err != nil {
+		return "", false, err
+	}
+	for i := 1; i <= n; i++ {
+		if err := ctx.Err(); err != nil {
+			return "", false, err
+		}
+		if err := cw.CopyData([]byte(strconv.Itoa(i) + "\n")); err != nil {
+			return "", false, err
+		}
+	}
+	return "COPY " + strconv.Itoa(n), false, nil
 }

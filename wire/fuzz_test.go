@@ -22,6 +22,11 @@ func FuzzServerMessages(f *testing.F) {
 			ParameterFormatCodes: []int16{1}, Parameters: [][]byte{{0, 0, 0, 1}}}, &pgproto3.Describe{ObjectType: 'P'},
 			&pgproto3.Execute{}, &pgproto3.Close{ObjectType: 'S', Name: "e"}, &pgproto3.Sync{}},
 		{&pgproto3.Query{String: "error"}, &pgproto3.Terminate{}},
+		{&pgproto3.Query{String: "copy t from stdin"}, &pgproto3.CopyData{Data: []byte("1\n")}, &pgproto3.Sync{},
+			&pgproto3.CopyData{Data: []byte("bad\n")}, &pgproto3.CopyDone{}, &pgproto3.Query{String: "copy 2 to stdout"}},
+		{&pgproto3.Parse{Query: "copy t from stdin"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{},
+			&pgproto3.CopyData{Data: []byte("1\n")}, &pgproto3.CopyFail{Message: "no"}, &pgproto3.Sync{}},
+		{&pgproto3.Query{String: "copy t from stdin"}, &pgproto3.CopyData{Data: []byte("1\n")}, &pgproto3.Query{String: "insert"}},
 	} {
 		var b []byte
 		for _, m := range msgs {

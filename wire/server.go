@@ -29,7 +29,9 @@ type Config struct {
 	MaxMessageBytes int
 	// MaxConnections: the next connection gets 53300 (0 = unlimited).
 	MaxConnections int
-	// IdleTimeout closes a connection idle (between statements) this long (0 = never).
+	// IdleTimeout closes a connection that waits this long after
+	// ReadyForQuery (0 = never). It does not apply inside a query cycle:
+	// between extended-protocol messages before Sync, or during a COPY.
 	IdleTimeout time.Duration
 }
 

@@ -68,7 +68,7 @@ func (c *conn) runSimpleStatement(ctx context.Context, st Statement) error {
 			return err
 		}
 	}
-	tag, _, err := p.Execute(ctx, 0, resultWriter{out: c.out, c: c})
+	tag, _, err := c.execute(ctx, p, 0)
 	if err != nil {
 		return err
 	}

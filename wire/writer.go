@@ -63,23 +63,32 @@ func (w *msgWriter) flush() error {
 	return w.err
 }
 
-// resultWriter is the ResultWriter a running statement writes to. It also
-// lets SQL DEALLOCATE / DISCARD ALL drop the connection's prepared
-// statements, which live here in the protocol layer.
+// resultWriter is the ResultWriter (and CopyWriter, see copy.go) one
+// Execute writes to. It also lets SQL DEALLOCATE / DISCARD ALL drop the
+// connection's prepared statements, which live here in the protocol layer.
 type resultWriter struct {
-	out *msgWriter
-	c   *conn
+	out  *msgWriter
+	c    *conn
+	mode copyMode    // the COPY this Execute started, if any
+	in   *copyReader // the client's data, after CopyIn
 }
 
-var _ ResultWriter = resultWriter{}
+var (
+	_ ResultWriter = (*resultWriter)(nil)
+	_ CopyWriter   = (*resultWriter)(nil)
+)
 
-// Row implements ResultWriter: one DataRow.
-func (r resultWriter) Row(values [][]byte) error {
+// Row implements ResultWriter: one DataRow. A DataRow inside a COPY would
+// desynchronise the client, so it is refused there.
+func (r *resultWriter) Row(values [][]byte) error {
+	if r.mode != copyNone {
+		return errCopyState("DataRow during COPY")
+	}
 	return r.out.send(&pgproto3.DataRow{Values: values})
 }
 
 // Notice implements ResultWriter: one NoticeResponse.
-func (r resultWriter) Notice(n *pgerr.Error) error {
+func (r *resultWriter) Notice(n *pgerr.Error) error {
 	e := errorResponse(n)
 	if n.Severity == "" {
 		e.Severity, e.SeverityUnlocalized = "NOTICE", "NOTICE"
@@ -94,7 +103,7 @@ func (r resultWriter) Notice(n *pgerr.Error) error {
 // Deallocate drops the named prepared statement (26000 when there is none),
 // or every one when all is set. A portal still using a statement keeps it
 // alive until the portal closes.
-func (r resultWriter) Deallocate(name string, all bool) error {
+func (r *resultWriter) Deallocate(name string, all bool) error {
 	if all {
 		for n := range r.c.stmts {
 			r.c.closeStatement(n)
@@ -109,7 +118,7 @@ func (r resultWriter) Deallocate(name string, all bool) error {
 }
 
 // ParameterStatus implements ResultWriter.
-func (r resultWriter) ParameterStatus(name, value string) error {
+func (r *resultWriter) ParameterStatus(name, value string) error {
 	return r.out.send(&pgproto3.ParameterStatus{Name: name, Value: value})
 }
 
@@ -152,6 +161,9 @@ func (c *conn) clientError(ctx context.Context, err error) *pgerr.Error {
 // sendError sends err as an ErrorResponse. It returns a non-nil error only
 // when the connection must end: the error was FATAL, or the socket failed.
 func (c *conn) sendError(ctx context.Context, err error) error {
+	if errors.Is(err, errTerminate) {
+		return err // the client is gone (e.g. mid-COPY): nobody to tell
+	}
 	pe := c.clientError(ctx, err)
 	if pe.Severity == "FATAL" {
 		return pe // finish sends it
