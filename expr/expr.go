@@ -46,8 +46,14 @@ type Context struct {
 	// innermost last.
 	Outer []sqltypes.Row
 	// Resolver names and resolves reg* values (regclass ...); nil means the
-	// reg* types only accept and print numbers.
+	// reg* types only accept and print numbers. NewCatalogResolver makes one
+	// from Catalog.
 	Resolver Resolver
+	// Catalog answers the catalog functions (pg_get_indexdef,
+	// has_table_privilege, pg_relation_size ...); nil makes them fail with
+	// 0A000 (or answer as for an object that does not exist where PostgreSQL
+	// returns NULL for those).
+	Catalog CatalogInfo
 }
 
 // CompareOp is a comparison operator.

@@ -26,18 +26,21 @@ type FuncDef struct {
 // with NewFuncs; other packages (the catalog) add their functions with Add
 // before it is shared. It is read-only while statements are bound.
 type Funcs struct {
-	m map[string][]FuncDef
+	m    map[string][]FuncDef
+	sets map[string]*SetFunc // set-returning functions, for FROM
 }
 
 // NewFuncs returns a registry holding the built-in functions.
 func NewFuncs() *Funcs {
-	f := &Funcs{m: map[string][]FuncDef{}}
+	f := &Funcs{m: map[string][]FuncDef{}, sets: map[string]*SetFunc{}}
 	addStringFuncs(f)
 	addMathFuncs(f)
 	addJSONFuncs(f)
 	addArrayFuncs(f)
 	addTimeFuncs(f)
 	addSessionFuncs(f)
+	addCatalogFuncs(f)
+	addSetFuncs(f)
 	return f
 }
 

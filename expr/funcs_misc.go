@@ -458,10 +458,20 @@ func addSessionFuncs(f *Funcs) {
 				return nil, pgerr.Unsupported("type "+typeName(t)+" without a catalog", "")
 			}
 			v, err := regIn(ctx, str(a[0]), t)
-			if err != nil {
-				return nil, nil
+			if notFound(err) {
+				return nil, nil // to_reg* answer NULL where the cast raises
 			}
-			return v, nil
+			return v, err
 		}))
 	}
+}
+
+// notFound reports the errors of a name lookup that finds nothing.
+func notFound(err error) bool {
+	switch pgerr.CodeOf(err) {
+	case pgerr.UndefinedTable, pgerr.UndefinedObject, pgerr.UndefinedFunction, pgerr.InvalidSchemaName,
+		codeAmbiguousFunction:
+		return true
+	}
+	return false
 }

@@ -6,10 +6,12 @@ import (
 	"maps"
 	"net"
 	"sync/atomic"
+	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/fazproxy/fazproxy/catalog"
+	"github.com/fazproxy/fazproxy/catalog/system"
 	"github.com/fazproxy/fazproxy/dynamo"
 	"github.com/fazproxy/fazproxy/expr"
 	"github.com/fazproxy/fazproxy/pgerr"
@@ -49,6 +51,11 @@ type Backend struct {
 	defaults guc.Defaults
 	funcs    *expr.Funcs
 	log      *zap.Logger
+	// system is the virtual pg_catalog and information_schema; functions
+	// lists funcs for pg_proc. Both are read-only once built.
+	system    *system.Catalog
+	functions []system.Function
+	started   time.Time // pg_postmaster_start_time
 }
 
 var (
@@ -61,7 +68,9 @@ func NewBackend(dbs []*Database, sec *Security, defaults guc.Defaults, log *zap.
 	if log == nil {
 		log = zap.NewNop()
 	}
-	b := &Backend{dbs: map[string]*Database{}, defaults: defaults, funcs: expr.NewFuncs(), log: log}
+	b := &Backend{dbs: map[string]*Database{}, defaults: defaults, funcs: expr.NewFuncs(), log: log,
+		system: system.New(), started: time.Now()}
+	b.functions = functionsOf(b.funcs)
 	for _, d := range dbs {
 		b.dbs[d.Name] = d
 	}
@@ -139,7 +148,8 @@ func (b *Backend) NewSession(_ context.Context, info wire.StartupInfo) (wire.Ses
 		tx:       txIdle,
 		log:      b.log.With(zap.String("user", info.User), zap.String("database", info.Database), zap.Uint32("pid", info.ProcessID)),
 	}
-	s.planner = &translate.Planner{Catalog: db.Catalog, AllowFullScan: db.AllowFullScan, Funcs: b.funcs}
+	s.planner = &translate.Planner{Catalog: db.Catalog, AllowFullScan: db.AllowFullScan, Funcs: b.funcs,
+		System: b.system}
 	return s, nil
 }
 

@@ -18,6 +18,13 @@
 //   - Writes (INSERT, UPDATE, DELETE, DDL, COPY, data-modifying WITH) are
 //     refused with 0A000 before anything is read.
 //
+// Each running statement gets a view of the catalogs (stmtCatalog): the
+// catalog/system.Env the virtual pg_catalog and information_schema relations
+// are computed from, and the expr.CatalogInfo behind the catalog functions
+// (has_table_privilege, pg_get_indexdef ...) and the reg* types. Both list
+// only the tables policy shows the user: a table under "none" is absent from
+// every catalog query and does not resolve as ::regclass.
+//
 // Errors inside a block move it to 'E' until ROLLBACK (25P02 meanwhile);
 // statement_timeout and CancelRequest end a statement with 57014.
 package session

@@ -27,10 +27,13 @@ type queryPortal struct {
 	stmt    *queryStatement
 	params  []sqltypes.Value
 	formats []int16
-	iter    engine.Iter   // open between the first Execute and the last row
-	stats   *engine.Stats // what the statement has cost so far
-	done    bool
-	broken  bool // an Execute failed: the portal cannot be resumed
+	iter    engine.Iter  // open between the first Execute and the last row
+	cat     *stmtCatalog // the statement's catalog view, once opened
+	// regNames prints reg* values (regclass ...) by name in text results.
+	regNames expr.Resolver
+	stats    *engine.Stats // what the statement has cost so far
+	done     bool
+	broken   bool // an Execute failed: the portal cannot be resumed
 }
 
 func (p *queryPortal) Fields() []wire.FieldDesc {
@@ -123,11 +126,19 @@ func (p *queryPortal) run(ctx context.Context, maxRows int, out wire.ResultWrite
 	}
 	if p.iter == nil {
 		p.stats = &engine.Stats{Requests: map[string]int{}}
-		it, err := p.stmt.plan.Root.Open(ctx, p.s.env(p.params, p.stats))
+		env, cat := p.s.env(ctx, p.params, p.stats)
+		p.cat = cat
+		it, err := p.stmt.plan.Root.Open(ctx, env)
 		if err != nil {
 			return 0, false, err
 		}
 		p.iter = it
+	}
+	// Catalog functions evaluated by this Execute read under its context
+	// (each Execute of a suspended portal has its own).
+	p.cat.ctx = ctx
+	if p.regNames == nil {
+		p.regNames = expr.NewCatalogResolver(exprCatalog{p.cat}, p.s)
 	}
 	cols := p.stmt.plan.Columns
 	for n := 0; ; n++ {
@@ -144,7 +155,7 @@ func (p *queryPortal) run(ctx context.Context, maxRows int, out wire.ResultWrite
 		if err != nil {
 			return n, false, err
 		}
-		enc, err := encodeRow(row, cols, p.formats)
+		enc, err := encodeRow(row, cols, p.formats, p.regNames)
 		if err != nil {
 			return n, false, err
 		}
@@ -159,23 +170,43 @@ func (s *Session) authorize(needs []policy.Need) error {
 	return policy.Decide(s.backend.security.Load().Rules, s.user, s.db.Name, needs)
 }
 
-// env builds the execution environment of one statement.
-func (s *Session) env(params []sqltypes.Value, stats *engine.Stats) *engine.Env {
-	eval := &expr.Context{Params: params, Session: s}
-	// A catalog that can name relations and types answers 'x'::regclass and
-	// prints reg* values by name; otherwise they stay numbers.
-	if r, ok := s.db.Catalog.(expr.Resolver); ok {
-		eval.Resolver = r
-	}
+// env builds the execution environment of one statement. Its catalog view
+// (the virtual relations' rows, the catalog functions, the reg* types) reads
+// under ctx, the statement's context, and sees only what policy shows.
+func (s *Session) env(ctx context.Context, params []sqltypes.Value, stats *engine.Stats) (*engine.Env, *stmtCatalog) {
+	cat := s.newStmtCatalog(ctx)
+	info := exprCatalog{cat}
+	eval := &expr.Context{Params: params, Session: s, Catalog: info,
+		Resolver: expr.NewCatalogResolver(info, s)}
 	return &engine.Env{
 		Eval:           eval,
 		DB:             s.db.API,
 		Stats:          stats,
 		ConsistentRead: s.settings.Bool("faz.consistent_read"),
-	}
+		System:         cat,
+	}, cat
 }
 
-func encodeRow(row sqltypes.Row, cols []sqltypes.Column, formats []int16) ([][]byte, error) {
+// regText is the text output of a reg* value: the object's name as
+// PostgreSQL prints it ('orders', 'integer', 'array_in'), "-" for 0, else the
+// number (an OID that names nothing visible). ok is false for other types.
+func regText(v sqltypes.Value, t sqltypes.OID, names expr.Resolver) ([]byte, bool) {
+	n, isInt := v.(int64)
+	switch {
+	case !isInt || names == nil:
+		return nil, false
+	case t != sqltypes.Regclass && t != sqltypes.Regtype && t != sqltypes.Regproc && t != sqltypes.Regnamespace:
+		return nil, false
+	case n == 0:
+		return []byte("-"), true
+	}
+	if name, ok := names.RegName(t, n); ok {
+		return []byte(name), true
+	}
+	return nil, false
+}
+
+func encodeRow(row sqltypes.Row, cols []sqltypes.Column, formats []int16, names expr.Resolver) ([][]byte, error) {
 	if len(row) != len(cols) {
 		return nil, pgerr.New(pgerr.InternalError, "plan produced %d values for %d columns", len(row), len(cols))
 	}
@@ -188,6 +219,10 @@ func encodeRow(row sqltypes.Row, cols []sqltypes.Column, formats []int16) ([][]b
 			b   []byte
 			err error
 		)
+		if named, ok := regText(row[i], c.Type, names); ok && formats[i] == 0 {
+			out[i] = named
+			continue
+		}
 		if formats[i] == 1 {
 			b, err = sqltypes.EncodeBinary(row[i], c.Type)
 		} else {
