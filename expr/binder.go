@@ -32,6 +32,9 @@ type Binder struct {
 	AggHook func(fc *pg_query.FuncCall) (Expr, error)
 	// SubqueryHook binds a sub-select; nil makes sub-selects 0A000.
 	SubqueryHook func(sl *pg_query.SubLink) (Expr, error)
+	// WindowHook binds a call with an OVER clause (a window function or an
+	// aggregate over a window); nil makes such calls 0A000.
+	WindowHook func(fc *pg_query.FuncCall) (Expr, error)
 }
 
 // Bind binds one expression. An untyped literal or parameter at the top is
@@ -705,6 +708,12 @@ var aggregateNames = map[string]bool{
 	"bit_and": true, "bit_or": true, "percentile_cont": true, "percentile_disc": true, "mode": true,
 }
 
+// windowOnlyNames are the functions that exist only as window functions.
+var windowOnlyNames = map[string]bool{
+	"row_number": true, "rank": true, "dense_rank": true, "percent_rank": true, "cume_dist": true,
+	"ntile": true, "lag": true, "lead": true, "first_value": true, "last_value": true, "nth_value": true,
+}
+
 func (b *Binder) bindFuncCall(fc *pg_query.FuncCall) (Expr, error) {
 	parts := stringList(fc.Funcname)
 	if len(parts) == 0 {
@@ -714,17 +723,20 @@ func (b *Binder) bindFuncCall(fc *pg_query.FuncCall) (Expr, error) {
 	if len(parts) > 1 && parts[0] != "pg_catalog" {
 		name = strings.ToLower(strings.Join(parts, "."))
 	}
-	if aggregateNames[name] || fc.AggStar || fc.AggDistinct || len(fc.AggOrder) > 0 || fc.AggFilter != nil {
-		if fc.Over != nil && b.AggHook == nil {
-			return nil, pgerr.Unsupported("window functions", "")
+	if fc.Over != nil {
+		if b.WindowHook == nil {
+			return nil, pgerr.Unsupported("window functions in this context", "")
 		}
+		return b.WindowHook(fc)
+	}
+	if windowOnlyNames[name] {
+		return nil, pgerr.New(pgerr.WrongObjectType, "window function %s requires an OVER clause", name)
+	}
+	if aggregateNames[name] || fc.AggStar || fc.AggDistinct || len(fc.AggOrder) > 0 || fc.AggFilter != nil {
 		if b.AggHook == nil {
 			return nil, pgerr.New(pgerr.GroupingError, "aggregate functions are not allowed here")
 		}
 		return b.AggHook(fc)
-	}
-	if fc.Over != nil {
-		return nil, pgerr.Unsupported("window functions", "")
 	}
 	switch name {
 	case "unnest", "generate_series", "generate_subscripts", "json_each", "jsonb_each", "json_array_elements",

@@ -74,7 +74,7 @@ func containsAggregate(m protoreflect.Message) bool {
 // groupScope resolves column names after aggregation: a column may be used only
 // if it is a GROUP BY column (PostgreSQL's 42803 otherwise).
 type groupScope struct {
-	input   *tableScope
+	input   expr.Scope
 	groupBy []expr.Expr
 }
 
@@ -84,6 +84,9 @@ func (g *groupScope) ResolveColumn(names []string) (*expr.ColRef, error) {
 	ref, err := g.input.ResolveColumn(names)
 	if err != nil {
 		return nil, err
+	}
+	if ref.Depth > 0 {
+		return ref, nil // an enclosing query's column: fixed within this one
 	}
 	for i, e := range g.groupBy {
 		if gr, ok := e.(*expr.ColRef); ok && gr.Index == ref.Index && gr.Depth == 0 {
@@ -119,6 +122,7 @@ func (st *selectState) bindGrouped(s *pg_query.SelectStmt) error {
 	gs := &groupScope{input: st.scope, groupBy: st.groupBy}
 	post := st.binder(gs, st.aggHook)
 	matching := &groupMatchBinder{st: st, post: post}
+	post.WindowHook = st.windows.hook(st, matching.Bind)
 	if err := st.bindTargets(s.TargetList, matching.Bind, gs); err != nil {
 		return err
 	}
@@ -143,8 +147,8 @@ func (st *selectState) aggHook(fc *pg_query.FuncCall) (expr.Expr, error) {
 		return nil, pgerr.New(pgerr.UndefinedFunction, "function %s is not an aggregate", name)
 	}
 	switch {
-	case fc.Over != nil:
-		return nil, pgerr.Unsupported("window functions", "")
+	case containsWindow(fc.Args...) || containsWindow(fc.AggFilter):
+		return nil, pgerr.New(pgerr.GroupingError, "aggregate function calls cannot contain window function calls")
 	case fc.AggFilter != nil:
 		return nil, pgerr.Unsupported("aggregate FILTER clauses", "use a CASE expression inside the aggregate")
 	case len(fc.AggOrder) > 0 || fc.AggWithinGroup:

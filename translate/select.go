@@ -23,6 +23,8 @@ type projection struct {
 type target struct {
 	name string
 	e    expr.Expr
+	// untyped: an untyped literal, whose type a UNION may still decide
+	untyped bool
 }
 
 // selectState carries one SELECT's planning.
@@ -30,7 +32,7 @@ type selectState struct {
 	p       *Planner
 	params  *expr.ParamTypes
 	table   *catalog.Table
-	scope   *tableScope
+	scope   *relScope
 	conj    []*conjunct
 	targets []target
 	order   []engine.SortKey
@@ -39,13 +41,36 @@ type selectState struct {
 	groupBy []expr.Expr
 	aggs    []engine.AggSpec
 	having  expr.Expr
+	// windows plans the window function calls (see window.go)
+	windows *windowPlanner
+
+	// ctx is the planning call's, for the catalog reads of subqueries
+	// planned while binding expressions.
+	ctx   context.Context
+	outer expr.Scope // the enclosing query's names (nil at the top level)
+	ctes  *cteEnv
+	from  fromNode // nil without FROM
+	width int      // of the FROM row
+	terms []*term  // WHERE terms
+	needs []policy.Need
+	subs  []*engine.Subquery // subqueries of expressions, shown by EXPLAIN
+	// DISTINCT (on nil: of whole rows) and DISTINCT ON
+	distinct   bool
+	distinctOn []expr.Expr
 }
 
-func (p *Planner) planSelect(ctx context.Context, s *pg_query.SelectStmt, params *expr.ParamTypes) (*Plan, error) {
+func (p *Planner) planSelect(ctx context.Context, s *pg_query.SelectStmt, params *expr.ParamTypes, outer expr.Scope, ctes *cteEnv) (*Plan, error) {
 	if err := rejectUnsupported(s); err != nil {
 		return nil, err
 	}
-	st := &selectState{p: p, params: params}
+	st := &selectState{p: p, params: params, ctx: ctx, outer: outer, ctes: ctes}
+	if err := checkWindowPlacement(s); err != nil {
+		return nil, err
+	}
+	var err error
+	if st.windows, err = newWindowPlanner(s.WindowClause); err != nil {
+		return nil, err
+	}
 	if err := st.bindFrom(ctx, s.FromClause); err != nil {
 		return nil, err
 	}
@@ -60,6 +85,9 @@ func (p *Planner) planSelect(ctx context.Context, s *pg_query.SelectStmt, params
 	} else if err := st.bindPlain(s); err != nil {
 		return nil, err
 	}
+	if err := st.bindDistinct(s); err != nil {
+		return nil, err
+	}
 	return st.build(s)
 }
 
@@ -67,58 +95,18 @@ func (p *Planner) planSelect(ctx context.Context, s *pg_query.SelectStmt, params
 // rather than answering wrongly.
 func rejectUnsupported(s *pg_query.SelectStmt) error {
 	switch {
-	case s.Op != pg_query.SetOperation_SETOP_NONE:
-		return pgerr.Unsupported("UNION, INTERSECT and EXCEPT", "run the parts as separate statements")
-	case s.WithClause != nil:
-		return pgerr.Unsupported("WITH queries", "inline the common table expression")
-	case len(s.DistinctClause) > 0:
-		return pgerr.Unsupported("SELECT DISTINCT", "use GROUP BY over the selected columns")
-	case len(s.WindowClause) > 0:
-		return pgerr.Unsupported("window functions", "")
-	case len(s.ValuesLists) > 0:
-		return pgerr.Unsupported("VALUES lists", "")
 	case len(s.LockingClause) > 0:
 		return pgerr.Unsupported("SELECT ... FOR UPDATE/SHARE", "DynamoDB has no row locks; writes are conditional instead")
 	case s.IntoClause != nil:
 		return pgerr.Unsupported("SELECT INTO", "")
-	case len(s.FromClause) > 1:
-		return pgerr.Unsupported("joins", "query one table at a time")
 	}
-	return nil
-}
-
-func (st *selectState) bindFrom(ctx context.Context, from []*pg_query.Node) error {
-	if len(from) == 0 {
-		st.scope = newTableScope(nil, "")
-		return nil
-	}
-	rv := from[0].GetRangeVar()
-	if rv == nil {
-		return pgerr.Unsupported("this FROM item (joins, subqueries and functions)", "query one table at a time")
-	}
-	switch rv.Schemaname {
-	case "", "public":
-	case "pg_catalog", "information_schema":
-		return pgerr.Unsupported("catalog relation "+rv.Schemaname+"."+rv.Relname, "")
-	default:
-		return pgerr.New(pgerr.UndefinedTable, "relation \"%s.%s\" does not exist", rv.Schemaname, rv.Relname).
-			WithHint("DynamoDB tables are in schema public")
-	}
-	t, err := st.p.Catalog.Table(ctx, rv.Relname)
-	if err != nil {
-		return err
-	}
-	ref := t.Name
-	if rv.Alias != nil && rv.Alias.Aliasname != "" {
-		ref = rv.Alias.Aliasname
-	}
-	st.table = t
-	st.scope = newTableScope(t, ref)
 	return nil
 }
 
 func (st *selectState) binder(scope expr.Scope, agg func(*pg_query.FuncCall) (expr.Expr, error)) *expr.Binder {
-	return &expr.Binder{Scope: scope, Params: st.params, Funcs: st.p.Funcs, AggHook: agg}
+	b := &expr.Binder{Scope: scope, Params: st.params, Funcs: st.p.Funcs, AggHook: agg}
+	b.SubqueryHook = st.sublinkHook(scope, b)
+	return b
 }
 
 // bindWhere binds each top-level AND term separately, so each can be matched
@@ -127,15 +115,13 @@ func (st *selectState) bindWhere(where *pg_query.Node) error {
 	if where == nil {
 		return nil
 	}
-	for _, term := range andTerms(where) {
-		e, err := st.binder(st.scope, nil).Bind(term)
+	for _, n := range andTerms(where) {
+		t, err := st.classify(n, st.scope, "WHERE")
 		if err != nil {
 			return err
 		}
-		if err := requireBool(e, "WHERE"); err != nil {
-			return err
-		}
-		for _, part := range splitAnd(e) {
+		st.terms = append(st.terms, t)
+		for _, part := range splitAnd(t.e) {
 			st.conj = append(st.conj, &conjunct{e: part})
 		}
 	}
@@ -167,6 +153,7 @@ func requireBool(e expr.Expr, clause string) error {
 // bindPlain binds the select list and ORDER BY of a query without aggregation.
 func (st *selectState) bindPlain(s *pg_query.SelectStmt) error {
 	b := st.binder(st.scope, nil)
+	b.WindowHook = st.windows.hook(st, st.binder(st.scope, nil).Bind)
 	if err := st.bindTargets(s.TargetList, b.Bind, st.scope); err != nil {
 		return err
 	}
@@ -196,7 +183,7 @@ func (st *selectState) bindTargets(list []*pg_query.Node, bind bindFunc, scope e
 		if name == "" {
 			name = figureColname(rt.Val)
 		}
-		st.targets = append(st.targets, target{name: name, e: e})
+		st.targets = append(st.targets, target{name: name, e: e, untyped: isUntypedLiteral(rt.Val)})
 	}
 	return nil
 }
@@ -205,19 +192,25 @@ func isStar(cr *pg_query.ColumnRef) bool {
 	return len(cr.Fields) > 0 && cr.Fields[len(cr.Fields)-1].GetAStar() != nil
 }
 
-// expandStar turns * (or t.*) into every column of the table, _item last.
+// expandStar turns * (or t.*) into the columns of the FROM items (a
+// table's _item last). In an aggregating query each must be a group column.
 func (st *selectState) expandStar(cr *pg_query.ColumnRef, scope expr.Scope) error {
-	if st.table == nil {
-		return pgerr.New(pgerr.SyntaxError, "SELECT * with no tables specified is not valid")
+	ts, err := st.scope.star(fieldNames(cr.Fields[:len(cr.Fields)-1]))
+	if err != nil {
+		return err
 	}
-	qual := fieldNames(cr.Fields[:len(cr.Fields)-1])
-	for _, c := range st.table.Columns {
-		names := append(append([]string(nil), qual...), c.Name)
-		ref, err := scope.ResolveColumn(names)
-		if err != nil {
-			return err
+	for _, t := range ts {
+		if scope != expr.Scope(st.scope) {
+			ref := t.e.(*expr.ColRef)
+			names := []string{t.name}
+			if ref.Table != "" {
+				names = []string{ref.Table, t.name}
+			}
+			if t.e, err = scope.ResolveColumn(names); err != nil {
+				return err
+			}
 		}
-		st.targets = append(st.targets, target{name: c.Name, e: ref})
+		st.targets = append(st.targets, t)
 	}
 	return nil
 }
@@ -290,38 +283,9 @@ func (st *selectState) orderExpr(n *pg_query.Node, bind bindFunc) (expr.Expr, er
 // build assembles the operator tree: access path → local filter → aggregate →
 // having → sort → limit → project.
 func (st *selectState) build(s *pg_query.SelectStmt) (*Plan, error) {
-	var (
-		root  engine.Node
-		needs []policy.Need
-		acc   *accessChoice
-	)
-	if st.table == nil {
-		root = &engine.OneRow{}
-		acc = &accessChoice{}
-		for _, c := range st.conj {
-			acc.needLeft = append(acc.needLeft, c.e)
-		}
-	} else {
-		attrs, whole := st.scope.usedAttrs()
-		proj := projection{attrs: attrs, whole: whole}
-		switch {
-		case whole:
-			proj.attrs = nil
-		case len(attrs) == 0:
-			// No column is used (SELECT 1 FROM t): read only the partition
-			// key rather than whole items.
-			proj.attrs = []string{st.table.PartitionKey.Name}
-		}
-		var err error
-		acc, err = chooseAccess(st.table, st.conj, proj, st.p.AllowFullScan)
-		if err != nil {
-			return nil, err
-		}
-		root = acc.node
-		needs = append(needs, policy.Need{Table: st.table.Name, Class: policy.Read})
-	}
-	if acc != nil && len(acc.needLeft)+len(acc.recheck) > 0 {
-		root = &engine.Filter{Input: root, Pred: andOf(append(append([]expr.Expr(nil), acc.recheck...), acc.needLeft...))}
+	root, acc, err := st.buildFrom()
+	if err != nil {
+		return nil, err
 	}
 	if st.grouped {
 		if cnt := st.countOnly(acc); cnt != nil {
@@ -333,7 +297,12 @@ func (st *selectState) build(s *pg_query.SelectStmt) (*Plan, error) {
 			root = &engine.Filter{Input: root, Pred: st.having}
 		}
 	}
-	if len(st.order) > 0 && !st.orderedByAccess(acc) {
+	// Windows see every row left after HAVING and reorder them.
+	root = st.windows.plan(root)
+	if st.distinct {
+		return st.buildDistinct(root, s)
+	}
+	if len(st.order) > 0 && !st.windows.sortedBy(st.order) && (st.windows.any() || !st.orderedByAccess(acc)) {
 		root = &engine.Sort{Input: root, Keys: st.order}
 	}
 	limit, err := st.bindLimit(s)
@@ -343,7 +312,9 @@ func (st *selectState) build(s *pg_query.SelectStmt) (*Plan, error) {
 	if limit != nil {
 		limit.Input = root
 		root = limit
-		st.pushLimit(acc, limit, s)
+		if !st.windows.any() {
+			st.pushLimit(acc, limit, s)
+		}
 	}
 	cols := st.outputColumns()
 	exprs := make([]expr.Expr, len(st.targets))
@@ -351,7 +322,7 @@ func (st *selectState) build(s *pg_query.SelectStmt) (*Plan, error) {
 		exprs[i] = t.e
 	}
 	root = &engine.Project{Input: root, Exprs: exprs, Out: cols}
-	return &Plan{Root: root, Columns: cols, Needs: needs}, nil
+	return st.plan(root, cols), nil
 }
 
 func andOf(es []expr.Expr) expr.Expr {
@@ -382,9 +353,8 @@ func (st *selectState) outputColumns() []sqltypes.Column {
 	cols := make([]sqltypes.Column, len(st.targets))
 	for i, t := range st.targets {
 		c := sqltypes.Column{Name: t.name, Type: t.e.Type(), Typmod: -1}
-		if ref, ok := t.e.(*expr.ColRef); ok && ref.Depth == 0 && st.table != nil && !st.grouped {
-			c.TableOID = st.table.OID
-			c.AttNum = st.table.Columns[ref.Index].AttNum
+		if ref, ok := t.e.(*expr.ColRef); ok && !st.grouped {
+			c.TableOID, c.AttNum = st.scope.columnOrigin(ref)
 		}
 		cols[i] = c
 	}
