@@ -23,7 +23,7 @@ export CGO_ENABLED := 1
 UNIT_PKGS = $$($(GO) list ./... | grep -v -e '/integration')
 
 .PHONY: help run demo build deps test unit integration fuzz bench lint fmt vet staticcheck \
-	dynamodb-start dynamodb-stop dynamodb-status clean
+	dynamodb-start dynamodb-stop dynamodb-status check-config clean
 
 help: ## list targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -53,7 +53,10 @@ run: demo ## DynamoDB Local + demo data + fazproxy serving on 127.0.0.1:5432
 	@echo
 	@echo "    psql -h 127.0.0.1 -p 5432 -U demo demo"
 	@echo
-	exec $(BIN) serve --config $(DEMO_CONFIG)
+	FAZ_DATABASES_DEMO_EXTRA_ENDPOINT_URL=http://127.0.0.1:$(DYNAMODB_PORT) exec $(BIN) serve --config $(DEMO_CONFIG)
+
+check-config: build ## validate examples/demo.faz.yaml and reach its DynamoDB
+	FAZ_DATABASES_DEMO_EXTRA_ENDPOINT_URL=http://127.0.0.1:$(DYNAMODB_PORT) $(BIN) check --config $(DEMO_CONFIG)
 
 test: ## deps + unit + integration + short fuzz (what .ci/run runs)
 	@$(MAKE) --no-print-directory deps

@@ -46,6 +46,12 @@ func TestPsqlQueries(t *testing.T) {
 			[]string{`column "nosuch" does not exist`, "_item", "42"}},
 		{"several statements in one string", []string{"-At", "-c", "SELECT 1; SELECT 2"}, []string{"2"}},
 		{"count", []string{"-At", "-c", "SELECT count(*) FROM customers"}, []string{"300"}},
+		// psql's meta-commands send its own catalog queries, executed by fazproxy.
+		{`\dt`, []string{"-c", `\dt`}, []string{"List of relations", "public | customers | table", "public | orders    | table", "public | products  | table"}},
+		{`\d table`, []string{"-c", `\d orders`}, []string{`Table "public.orders"`, "customer_id", "order_id", "_item", "jsonb", "orders_pkey"}},
+		{`\di`, []string{"-c", `\di`}, []string{"customers_pkey", "status-created_at-index"}},
+		{`\dn`, []string{"-c", `\dn`}, []string{"public"}},
+		{`\l`, []string{"-c", `\l`}, []string{"demo", "UTF8"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -78,7 +84,7 @@ func TestErrorsKeepConnectionUsable(t *testing.T) {
 		{"SELECT 1/0", "22012"},
 		{"SELECT name FROM products WHERE sku = 'abc'", "22P02"},
 		{"INSERT INTO customers (customer_id) VALUES ('x')", "0A000"},
-		{"SELECT * FROM customers c JOIN orders o USING (customer_id)", "0A000"},
+		{"SELECT * FROM customers WHERE customer_id = 'C0001' FOR UPDATE", "0A000"},
 		{"SET nosuch_parameter = 1", "42704"},
 	}
 	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheStatement} {

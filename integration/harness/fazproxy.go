@@ -104,6 +104,9 @@ func (p *Proxy) LogTail(n int) string { return Tail(p.LogPath, n) }
 // Signal sends sig to the proxy process (e.g. syscall.SIGHUP).
 func (p *Proxy) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
 
+// PID is the process id (for /proc/<pid>/status, e.g. the peak RSS).
+func (p *Proxy) PID() int { return p.cmd.Process.Pid }
+
 // Exited is closed when the process has exited.
 func (p *Proxy) Exited() <-chan struct{} { return p.exited }
 

@@ -49,7 +49,7 @@ func fileExists(p string) bool {
 }
 
 // ReferencePostgres starts a throwaway PostgreSQL on 127.0.0.1 on a free port
-// (a temporary data directory, --locale=C --encoding=UTF8 so text sorts
+// (a temporary data directory, --lc-collate=C --encoding=UTF8 so text sorts
 // bytewise as in DynamoDB, fsync off, Unix socket in the temporary directory),
 // creates database "demo", runs initSQL in it (simple protocol, so several
 // statements are fine) and registers its stop and removal with r. When run as
@@ -91,7 +91,10 @@ func ReferencePostgres(ctx context.Context, r Registrar, initSQL string) (dsn st
 	}
 	data := filepath.Join(dir, "data")
 	initdb := command(ctx, "initdb", "-D", data, "-U", "postgres", "--auth=trust",
-		"--locale=C", "--encoding=UTF8", "--no-sync", "--no-instructions")
+		// Collation C: text compares bytewise, as DynamoDB does. Character
+		// classes from C.UTF-8: upper(), lower() and regex classes work on all
+		// of Unicode, as in a usual UTF-8 installation (and as fazproxy does).
+		"--locale=C", "--lc-ctype=C.UTF-8", "--encoding=UTF8", "--no-sync", "--no-instructions")
 	if out, err := initdb.CombinedOutput(); err != nil {
 		removeDir()
 		return "", fmt.Errorf("harness: initdb: %v\n%s", err, out)
