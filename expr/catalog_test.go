@@ -231,6 +231,8 @@ func TestCatalogFunctions(t *testing.T) {
 		{"pg_table_is_visible(16500)", "t"}, {"pg_table_is_visible(13295)", "f"}, {"pg_table_is_visible(1259)", "t"},
 		{"pg_table_is_visible(1)", "NULL"}, {"pg_type_is_visible(23)", "t"}, {"pg_type_is_visible(1)", "NULL"},
 		{"pg_function_is_visible(871)", "t"}, {"pg_function_is_visible(5)", "NULL"},
+		{"pg_relation_is_publishable(16500)", "t"}, {"pg_relation_is_publishable(1259)", "f"},
+		{"pg_relation_is_publishable(13295)", "f"}, {"pg_relation_is_publishable(1)", "NULL"},
 		{"pg_my_temp_schema()", "0"}, {"pg_is_other_temp_schema(2200)", "f"},
 		// descriptions
 		{"obj_description(16500, 'pg_class')", "DynamoDB table orders"}, {"obj_description(16500)", "DynamoDB table orders"},

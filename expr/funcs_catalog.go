@@ -171,6 +171,20 @@ func addVisibilityFuncs(f *Funcs) {
 		r := &CatalogResolver{Info: c, Session: sessionOf(ctx)}
 		return !strings.Contains(r.relationName(rel), "."), nil
 	}))
+	// psql 15's \d TABLE asks which publications a table could be in; as in
+	// PostgreSQL an ordinary table outside the system schemas is publishable
+	// (we have no publications, so psql lists none).
+	f.Add("pg_relation_is_publishable", fixed(tBool, args(sqltypes.Regclass), func(ctx *Context, a []sqltypes.Value, _ []sqltypes.OID) (sqltypes.Value, error) {
+		c, err := needCatalog(ctx, "pg_relation_is_publishable")
+		if err != nil {
+			return nil, err
+		}
+		rel, ok, err := c.RelationByOID(oidArg(a[0]))
+		if err != nil || !ok {
+			return nil, err
+		}
+		return rel.Kind == 'r' && rel.Schema != "pg_catalog" && rel.Schema != "information_schema", nil
+	}))
 	f.Add("pg_type_is_visible", fixed(tBool, args(sqltypes.Oid), func(ctx *Context, a []sqltypes.Value, _ []sqltypes.OID) (sqltypes.Value, error) {
 		c, err := needCatalog(ctx, "pg_type_is_visible")
 		if err != nil {

@@ -48,11 +48,17 @@ func naturalValue(av types.AttributeValue) (Value, OID, error) {
 	case *types.AttributeValueMemberM, *types.AttributeValueMemberL:
 		return JSON{Node: attrToJSONNode(av)}, Jsonb, nil
 	case *types.AttributeValueMemberSS:
-		return setArray(Text, len(x.Value), func(i int) (Value, error) { return x.Value[i], nil })
+		ss := sortedStrings(x.Value)
+		return setArray(Text, len(ss), func(i int) (Value, error) { return ss[i], nil })
 	case *types.AttributeValueMemberNS:
-		return setArray(Numeric, len(x.Value), func(i int) (Value, error) { return ParseNumeric(x.Value[i]) })
+		ns, err := sortedNumbers(x.Value)
+		if err != nil {
+			return nil, 0, err
+		}
+		return setArray(Numeric, len(ns), func(i int) (Value, error) { return ns[i], nil })
 	case *types.AttributeValueMemberBS:
-		return setArray(Bytea, len(x.Value), func(i int) (Value, error) { return x.Value[i], nil })
+		bs := sortedBytes(x.Value)
+		return setArray(Bytea, len(bs), func(i int) (Value, error) { return bs[i], nil })
 	}
 	return nil, 0, pgerr.New(pgerr.InvalidTextRepresentation, "unknown DynamoDB attribute value %T", av)
 }
@@ -105,11 +111,14 @@ func attrToJSONNode(av types.AttributeValue) any {
 		}
 		return out
 	case *types.AttributeValueMemberSS:
-		return mapAny(x.Value, func(s string) any { return s })
+		return mapAny(sortedStrings(x.Value), func(s string) any { return s })
 	case *types.AttributeValueMemberNS:
+		if ns, err := sortedNumbers(x.Value); err == nil {
+			return mapAny(ns, func(d *Decimal) any { return JSONNumber(FormatNumeric(d)) })
+		}
 		return mapAny(x.Value, func(s string) any { return jsonNumber(s) })
 	case *types.AttributeValueMemberBS:
-		return mapAny(x.Value, func(b []byte) any { return base64.StdEncoding.EncodeToString(b) })
+		return mapAny(sortedBytes(x.Value), func(b []byte) any { return base64.StdEncoding.EncodeToString(b) })
 	}
 	return nil // NULL, and kinds a newer SDK may add
 }
