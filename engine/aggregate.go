@@ -116,6 +116,7 @@ func (it *aggIter) consume(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		it.env.enter(ctx)
 		keys := make(sqltypes.Row, len(it.n.GroupBy))
 		keyBuf = keyBuf[:0]
 		for i, e := range it.n.GroupBy {

@@ -131,11 +131,20 @@ type batchGetIter struct {
 }
 
 func (it *batchGetIter) Next(ctx context.Context) (sqltypes.Row, error) {
+	item, err := it.nextItem(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return itemRow(item, it.n.Out)
+}
+
+// nextItem returns the next item read (io.EOF after the last).
+func (it *batchGetIter) nextItem(ctx context.Context) (map[string]types.AttributeValue, error) {
 	for {
 		if it.pos < len(it.items) {
 			item := it.items[it.pos]
 			it.pos++
-			return itemRow(item, it.n.Out)
+			return item, nil
 		}
 		if it.pending == nil {
 			if len(it.keys) == 0 {

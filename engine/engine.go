@@ -12,6 +12,7 @@ package engine
 import (
 	"context"
 
+	"github.com/fazproxy/fazproxy/catalog/system"
 	"github.com/fazproxy/fazproxy/dynamo"
 	"github.com/fazproxy/fazproxy/expr"
 	"github.com/fazproxy/fazproxy/sqltypes"
@@ -45,6 +46,15 @@ type Env struct {
 	// SortMemLimit bounds the bytes a Sort may hold (0 = default 64 MiB); past
 	// it the statement fails with 54000.
 	SortMemLimit int64
+	// System supplies the rows of pg_catalog and information_schema relations
+	// (VirtualScan); nil makes reading them an error.
+	System system.Env
+
+	// run is shared by every Env derived from this one for one execution
+	// (correlated subqueries, lateral joins); eval is this Env's expression
+	// context as operators see it. Both are set up lazily by evalCtx.
+	run  *runState
+	eval *expr.Context
 }
 
 // Stats counts what a statement cost.

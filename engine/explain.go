@@ -68,7 +68,7 @@ func (it *explainIter) Next(ctx context.Context) (sqltypes.Row, error) {
 func (it *explainIter) analyze(ctx context.Context) ([]string, error) {
 	stats := &Stats{Requests: map[string]int{}}
 	env := *it.env
-	env.Stats = stats
+	env.Stats, env.eval = stats, nil
 	start := time.Now()
 	rows, err := drainNode(ctx, it.n.Input, &env)
 	it.env.Stats.Add(stats)

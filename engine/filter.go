@@ -24,21 +24,24 @@ func (n *Filter) Describe() *Description {
 }
 
 func (n *Filter) Open(ctx context.Context, env *Env) (Iter, error) {
+	env.enter(ctx)
 	in, err := n.Input.Open(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	return &filterIter{in: in, pred: n.Pred, eval: env.evalCtx()}, nil
+	return &filterIter{in: in, pred: n.Pred, eval: env.evalCtx(), env: env}, nil
 }
 
 type filterIter struct {
 	in   Iter
 	pred expr.Expr
 	eval *expr.Context
+	env  *Env
 }
 
 func (it *filterIter) Next(ctx context.Context) (sqltypes.Row, error) {
 	for {
+		it.env.enter(ctx)
 		row, err := it.in.Next(ctx)
 		if err != nil {
 			return nil, err

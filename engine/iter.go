@@ -14,12 +14,17 @@ type emptyIter struct{}
 func (emptyIter) Next(context.Context) (sqltypes.Row, error) { return nil, io.EOF }
 func (emptyIter) Close()                                     {}
 
-// evalCtx is the expression context of a run (never nil).
+// evalCtx is the expression context of a run (never nil). It is Eval with a
+// handle to this Env appended after the statement's parameters, so that a
+// subquery evaluated inside an expression can run its plan (see runHandle).
 func (e *Env) evalCtx() *expr.Context {
-	if e == nil || e.Eval == nil {
+	if e == nil {
 		return &expr.Context{}
 	}
-	return e.Eval
+	if e.eval == nil {
+		e.eval = e.newEvalCtx()
+	}
+	return e.eval
 }
 
 // sortMemLimit is the Sort memory bound in bytes.

@@ -42,6 +42,7 @@ func (n *Limit) Describe() *Description {
 }
 
 func (n *Limit) Open(ctx context.Context, env *Env) (Iter, error) {
+	env.enter(ctx) // LIMIT (SELECT ...) runs its subquery now
 	count, err := evalRowCount(env.evalCtx(), n.Count, invalidRowCountInLimit, "LIMIT")
 	if err != nil {
 		return nil, err

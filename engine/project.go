@@ -24,17 +24,19 @@ func (n *Project) Describe() *Description {
 }
 
 func (n *Project) Open(ctx context.Context, env *Env) (Iter, error) {
+	env.enter(ctx)
 	in, err := n.Input.Open(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	return &projectIter{in: in, exprs: n.Exprs, eval: env.evalCtx()}, nil
+	return &projectIter{in: in, exprs: n.Exprs, eval: env.evalCtx(), env: env}, nil
 }
 
 type projectIter struct {
 	in    Iter
 	exprs []expr.Expr
 	eval  *expr.Context
+	env   *Env
 }
 
 func (it *projectIter) Next(ctx context.Context) (sqltypes.Row, error) {
@@ -42,6 +44,7 @@ func (it *projectIter) Next(ctx context.Context) (sqltypes.Row, error) {
 	if err != nil {
 		return nil, err
 	}
+	it.env.enter(ctx)
 	out := make(sqltypes.Row, len(it.exprs))
 	for i, e := range it.exprs {
 		if out[i], err = e.Eval(it.eval, row); err != nil {

@@ -82,6 +82,7 @@ func (n *Sort) load(ctx context.Context, env *Env, in Iter) ([]sortedRow, error)
 		if err != nil {
 			return nil, err
 		}
+		env.enter(ctx)
 		keys := make(sqltypes.Row, len(n.Keys))
 		for i, k := range n.Keys {
 			if keys[i], err = k.Expr.Eval(eval, row); err != nil {

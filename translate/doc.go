@@ -16,4 +16,19 @@
 // Predicates DynamoDB evaluates exactly as PostgreSQL would are pushed into the
 // key condition or FilterExpression; the rest are evaluated locally. Only the
 // attributes a statement uses are projected.
+//
+// Beyond one table, the local executor runs what DynamoDB cannot
+// (from.go, joinplan.go, subquery.go, query.go): FROM items are DynamoDB
+// tables, pg_catalog / information_schema relations (unqualified names look
+// in pg_catalog, then public), subqueries (LATERAL too), VALUES, WITH queries
+// (run once per reference) and functions (generate_series, unnest). WHERE and
+// ON terms that read one item are bound again over that item's row and go
+// into its access path; a join whose condition fixes a DynamoDB table's key
+// from the other side reads that table by key per row of the other side
+// (BatchGetItem per 100 rows for a whole key, Query per row for a partition
+// key) — the other side's columns are bound one level out (ColRef.Depth 1),
+// exactly like the outer columns of a correlated subquery, so the access-path
+// planner above needs no join-specific case. Other equi-joins are hash joins,
+// the rest nested loops. Subqueries in expressions, UNION/INTERSECT/EXCEPT,
+// DISTINCT [ON] follow PostgreSQL's semantics (NOT IN with NULLs included).
 package translate

@@ -305,7 +305,11 @@ type groupMatchBinder struct {
 
 func (g *groupMatchBinder) Bind(n *pg_query.Node) (expr.Expr, error) {
 	if !hasAggregate([]*pg_query.Node{n}) {
-		if e, err := g.st.binder(g.st.scope, nil).Bind(n); err == nil {
+		// a trial binding: the subqueries it plans are not the ones run
+		subs := len(g.st.subs)
+		e, err := g.st.binder(g.st.scope, nil).Bind(n)
+		g.st.subs = g.st.subs[:subs]
+		if err == nil {
 			for i, ge := range g.st.groupBy {
 				if ge.String() == e.String() {
 					return &expr.ColRef{Index: i, Name: figureColname(n), T: e.Type()}, nil

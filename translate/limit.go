@@ -35,7 +35,7 @@ func (st *selectState) bindLimitExpr(n *pg_query.Node, clause string) (expr.Expr
 	if c := n.GetAConst(); c != nil && c.Isnull {
 		return nil, nil // LIMIT ALL / LIMIT NULL
 	}
-	e, err := st.binder(newTableScope(nil, ""), nil).Bind(n)
+	e, err := st.binder(&relScope{}, nil).Bind(n)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/fazproxy/fazproxy/catalog"
+	"github.com/fazproxy/fazproxy/catalog/system"
 	"github.com/fazproxy/fazproxy/dynamo"
 	"github.com/fazproxy/fazproxy/engine"
 	"github.com/fazproxy/fazproxy/expr"
@@ -24,10 +25,14 @@ var update = flag.Bool("update", false, "rewrite testdata golden files from the 
 // planCase is one golden case: a statement, and either its plan and the exact
 // DynamoDB requests running it sends, or its error.
 type planCase struct {
-	Comment  string   `json:"comment"`
-	Query    string   `json:"query"`
-	Params   []string `json:"params,omitempty"` // text values of $1..$n (null: JSON null not used)
-	NoScan   bool     `json:"no_scan,omitempty"`
+	Comment string   `json:"comment"`
+	Query   string   `json:"query"`
+	Params  []string `json:"params,omitempty"` // text values of $1..$n (null: JSON null not used)
+	NoScan  bool     `json:"no_scan,omitempty"`
+	// Items makes DynamoDB answer with the sample items of sampleDB instead
+	// of nothing, so that reads made per row (key lookup joins, correlated
+	// subqueries) show in the requests.
+	Items    bool     `json:"items,omitempty"`
 	Plan     []string `json:"plan,omitempty"`
 	Requests []string `json:"requests,omitempty"`
 	Error    string   `json:"error,omitempty"`
@@ -93,6 +98,27 @@ func TestPlans(t *testing.T) {
 	runGolden(t, "testdata/select_cases.json")
 }
 
+func TestJoinPlans(t *testing.T) {
+	runGolden(t, "testdata/joins_cases.json")
+}
+
+// fakeSystem is the session's side of the system catalogs: the test tables,
+// user alice in database shop.
+type fakeSystem struct{ cat fakeCatalog }
+
+func (f fakeSystem) Tables(context.Context) ([]*catalog.Table, error) {
+	var out []*catalog.Table
+	for _, n := range []string{"customers", "orders", "products"} {
+		out = append(out, f.cat[n])
+	}
+	return out, nil
+}
+func (fakeSystem) User() string                 { return "alice" }
+func (fakeSystem) Database() string             { return "shop" }
+func (fakeSystem) Databases() []string          { return []string{"shop"} }
+func (fakeSystem) Settings() []system.Setting   { return nil }
+func (fakeSystem) Functions() []system.Function { return nil }
+
 func runGolden(t *testing.T, path string) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -145,7 +171,7 @@ func runGolden(t *testing.T, path string) {
 // answers every call with an empty result, and reports plan, requests or error.
 func runPlanCase(t *testing.T, cat fakeCatalog, c *planCase) planCase {
 	t.Helper()
-	out := planCase{Comment: c.Comment, Query: c.Query, Params: c.Params, NoScan: c.NoScan}
+	out := planCase{Comment: c.Comment, Query: c.Query, Params: c.Params, NoScan: c.NoScan, Items: c.Items}
 	stmts, err := Parse(c.Query)
 	if err != nil {
 		out.Error = errText(err)
@@ -154,7 +180,7 @@ func runPlanCase(t *testing.T, cat fakeCatalog, c *planCase) planCase {
 	if len(stmts) != 1 {
 		t.Fatalf("%s: want one statement", c.Query)
 	}
-	p := &Planner{Catalog: cat, AllowFullScan: !c.NoScan, Funcs: expr.NewFuncs()}
+	p := &Planner{Catalog: cat, AllowFullScan: !c.NoScan, Funcs: expr.NewFuncs(), System: system.New()}
 	pl, err := p.PlanQuery(context.Background(), stmts[0].Node, nil)
 	if err != nil {
 		out.Error = errText(err)
@@ -173,7 +199,11 @@ func runPlanCase(t *testing.T, cat fakeCatalog, c *planCase) planCase {
 		}
 	}
 	rec := dynamo.NewRecorder(nil)
-	env := &engine.Env{Eval: &expr.Context{Params: params}, DB: rec, Stats: &engine.Stats{Requests: map[string]int{}}}
+	if c.Items {
+		rec = dynamo.NewRecorder(sampleDB{cat: cat})
+	}
+	env := &engine.Env{Eval: &expr.Context{Params: params}, DB: rec, Stats: &engine.Stats{Requests: map[string]int{}},
+		System: fakeSystem{cat: cat}}
 	if err := drain(pl.Root, env); err != nil {
 		out.Error = errText(err)
 	}

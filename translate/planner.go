@@ -6,6 +6,7 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/fazproxy/fazproxy/catalog"
+	"github.com/fazproxy/fazproxy/catalog/system"
 	"github.com/fazproxy/fazproxy/engine"
 	"github.com/fazproxy/fazproxy/expr"
 	"github.com/fazproxy/fazproxy/pgerr"
@@ -20,6 +21,9 @@ type Planner struct {
 	AllowFullScan bool
 	// Funcs is the function registry the binder resolves calls against.
 	Funcs *expr.Funcs
+	// System holds the pg_catalog and information_schema relations; nil
+	// makes them unknown. Their rows come from engine.Env.System.
+	System *system.Catalog
 }
 
 // Plan is a planned query: the operator tree, its result columns, its resolved
@@ -30,9 +34,16 @@ type Plan struct {
 	Columns    []sqltypes.Column
 	ParamTypes []uint32
 	Needs      []policy.Need
+
+	// untyped marks output columns that are untyped literals ('x', NULL),
+	// whose type a UNION or VALUES list resolves from the other branches.
+	untyped []bool
 }
 
-// PlanQuery plans a SELECT (or EXPLAIN of one). paramTypes are the types the
+func (p *Plan) isUntyped(i int) bool { return i < len(p.untyped) && p.untyped[i] }
+
+// PlanQuery plans a SELECT, a write (INSERT, UPDATE, DELETE, DDL: its Root
+// is an engine.Writer, see IsWrite) or EXPLAIN of one. paramTypes are the types the
 // client declared at Parse (0 = infer).
 func (p *Planner) PlanQuery(ctx context.Context, n *pg_query.Node, paramTypes []uint32) (*Plan, error) {
 	params := expr.NewParamTypes(paramTypes)
@@ -41,8 +52,12 @@ func (p *Planner) PlanQuery(ctx context.Context, n *pg_query.Node, paramTypes []
 		err error
 	)
 	switch {
+	case modifyingWith(n.GetSelectStmt()):
+		pl, err = p.planModifyingWith(ctx, n.GetSelectStmt(), params)
 	case n.GetSelectStmt() != nil:
-		pl, err = p.planSelect(ctx, n.GetSelectStmt(), params)
+		pl, err = p.planSelectStmt(ctx, n.GetSelectStmt(), params, nil, nil)
+	case IsWrite(n):
+		pl, err = p.planWrite(ctx, n, params)
 	case n.GetExplainStmt() != nil:
 		pl, err = p.planExplain(ctx, n.GetExplainStmt(), params)
 	default:
@@ -75,11 +90,14 @@ func (p *Planner) planExplain(ctx context.Context, ex *pg_query.ExplainStmt, par
 			return nil, pgerr.New(pgerr.SyntaxError, "unrecognized EXPLAIN option %q", d.Defname)
 		}
 	}
+	if IsWrite(ex.Query) {
+		return p.planExplainWrite(ctx, ex.Query, params, analyze)
+	}
 	sel := ex.Query.GetSelectStmt()
 	if sel == nil {
 		return nil, pgerr.Unsupported("EXPLAIN of this statement", "EXPLAIN works on SELECT statements")
 	}
-	inner, err := p.planSelect(ctx, sel, params)
+	inner, err := p.planSelectStmt(ctx, sel, params, nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func splitAnd(e expr.Expr) []expr.Expr {
 }
 
 // isRuntimeConst reports whether e's value is fixed for one execution: a
-// constant or a parameter, possibly cast. Such a value can become a DynamoDB
+// constant, a parameter or an outer column, possibly cast. Such a value can become a DynamoDB
 // expression value (:v) at Open.
 func isRuntimeConst(e expr.Expr) bool {
 	switch x := e.(type) {
@@ -38,6 +38,14 @@ func isRuntimeConst(e expr.Expr) bool {
 		return true
 	case *expr.Cast:
 		return isRuntimeConst(x.Arg)
+	case *expr.ColRef:
+		// A column of an enclosing query, or of the left side of a key
+		// lookup join, is fixed while this read runs (it is reopened per
+		// outer row), so it can key a GetItem or Query like a parameter.
+		return x.Depth > 0
+	case *engine.Subquery:
+		// an uncorrelated subquery runs once per statement
+		return !x.Correlated
 	}
 	return false
 }
