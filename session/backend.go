@@ -27,6 +27,9 @@ type Database struct {
 	API           dynamo.API
 	Catalog       catalog.Source
 	AllowFullScan bool
+	// DefaultTable is the database's `database:` value in faz.yaml: the
+	// table a verb request means when it names none.
+	DefaultTable string
 }
 
 // User is one configured user's secrets: a SCRAM verifier, or a plain password

@@ -15,8 +15,15 @@
 //   - SET, SHOW, RESET, BEGIN/COMMIT/ROLLBACK, SAVEPOINT, DISCARD and
 //     DEALLOCATE run in the session. A block holds no writes in this release,
 //     so it holds run-time parameters and the 'T'/'E' status.
-//   - Writes (INSERT, UPDATE, DELETE, DDL, COPY, data-modifying WITH) are
+//   - Writes (INSERT, UPDATE, DELETE, DDL, data-modifying WITH) are
 //     refused with 0A000 before anything is read.
+//   - COPY FROM STDIN / TO STDOUT run in the session (copy.go): FROM needs
+//     write access (BatchWriteItem puts overwrite), checked before any data
+//     is read; TO is a planned SELECT, checked at Execute.
+//   - Verb JSON (a query text that is a JSON object, or any text under
+//     faz.language = 'dynamo') and PartiQL (faz.language = 'partiql') are
+//     decoded by package native and checked at Prepare and again at every
+//     Execute, after the append-only guard is applied (native.go).
 //
 // Each running statement gets a view of the catalogs (stmtCatalog): the
 // catalog/system.Env the virtual pg_catalog and information_schema relations

@@ -2,13 +2,12 @@ package session
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/fazproxy/fazproxy/engine"
 	"github.com/fazproxy/fazproxy/expr"
 	"github.com/fazproxy/fazproxy/pgerr"
 	"github.com/fazproxy/fazproxy/session/guc"
@@ -38,6 +37,9 @@ type Session struct {
 
 	tx      txState // txIdle outside a block
 	txStart time.Time
+	// txWrites holds a block's writes until COMMIT (nil outside a block
+	// that has written nothing yet; see write.go).
+	txWrites *engine.TxnBuffer
 }
 
 var (
@@ -69,8 +71,12 @@ func (s *Session) Close() error { return nil }
 func (s *Session) Prepare(ctx context.Context, text string, paramTypes []uint32) ([]wire.Statement, error) {
 	ctx, cancel := s.statementContext(ctx)
 	defer cancel()
-	if err := s.checkLanguage(text); err != nil {
-		return nil, s.failed(err)
+	if lang := s.inputLanguage(text); lang != langSQL {
+		st, err := s.prepareNative(ctx, lang, text, paramTypes)
+		if err != nil {
+			return nil, s.failed(s.interrupted(ctx, err))
+		}
+		return []wire.Statement{st}, nil
 	}
 	stmts, err := translate.Parse(text)
 	if err != nil {
@@ -91,25 +97,6 @@ func (s *Session) Prepare(ctx context.Context, text string, paramTypes []uint32)
 		out[i] = &deferredStatement{s: s, st: st}
 	}
 	return out, nil
-}
-
-// checkLanguage refuses what faz.language selects but this release cannot run
-// yet: PartiQL and verb JSON. SET, RESET and SHOW stay SQL in every language,
-// so a session can always switch back.
-func (s *Session) checkLanguage(text string) error {
-	lang, _ := s.settings.Get("faz.language")
-	trimmed := strings.TrimSpace(text)
-	if lang == "sql" && !(strings.HasPrefix(trimmed, "{") && json.Valid([]byte(trimmed))) {
-		return nil
-	}
-	if lang != "sql" && isSessionCommand(trimmed) {
-		return nil
-	}
-	what := "faz.language = " + lang
-	if lang == "sql" {
-		what = "verb JSON"
-	}
-	return pgerr.Unsupported(what, "this release runs SQL only; use SQL statements (SET faz.language = sql)")
 }
 
 // isSessionCommand reports whether text parses as SET, RESET or SHOW.

@@ -20,8 +20,14 @@ func (s *Session) prepareOne(ctx context.Context, st translate.Stmt, paramTypes 
 	if err := s.checkAborted(endsTransaction(n)); err != nil {
 		return nil, err
 	}
+	if c := n.GetCopyStmt(); c != nil {
+		return s.prepareCopy(ctx, c, st.Text) // copy.go
+	}
+	if plansWrite(n) {
+		return s.prepareWrite(ctx, st, paramTypes) // write.go
+	}
 	if w := writeKind(n); w != "" {
-		return nil, pgerr.Unsupported(w, "fazproxy reads DynamoDB through SQL in this release; writes arrive in a later release").
+		return nil, pgerr.Unsupported(w, "fazproxy writes with INSERT, UPDATE, DELETE, CREATE TABLE, CREATE INDEX and DROP TABLE").
 			WithDetail("%s needs a write to DynamoDB.", w)
 	}
 	switch {
@@ -42,7 +48,7 @@ func (s *Session) prepareOne(ctx context.Context, st translate.Stmt, paramTypes 
 		return s.showStatement(n.GetVariableShowStmt().Name)
 	case n.GetTransactionStmt() != nil:
 		t := n.GetTransactionStmt()
-		u := s.utility(func(context.Context, wire.ResultWriter) (*result, error) { return s.execTransaction(t) })
+		u := s.utility(func(ctx context.Context, _ wire.ResultWriter) (*result, error) { return s.execTransaction(ctx, t) })
 		u.endsTx = endsTransaction(n)
 		return u, nil
 	case n.GetDiscardStmt() != nil:

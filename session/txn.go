@@ -1,19 +1,25 @@
 package session
 
 import (
+	"context"
 	"strings"
 	"time"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/fazproxy/fazproxy/engine"
 	"github.com/fazproxy/fazproxy/pgerr"
 	"github.com/fazproxy/fazproxy/wire"
 )
 
-// execTransaction runs BEGIN, COMMIT, ROLLBACK and their spellings. This
-// release only reads, and reads inside a block see committed data, so a block
-// holds run-time parameters (SET, SET LOCAL) and the 'T'/'E' status.
-func (s *Session) execTransaction(t *pg_query.TransactionStmt) (*result, error) {
+// execTransaction runs BEGIN, COMMIT, ROLLBACK and their spellings. A block
+// holds run-time parameters (SET, SET LOCAL), the 'T'/'E' status and the
+// writes of its statements, applied together at COMMIT by one
+// TransactWriteItems (at most 100 items; see write.go). Reads inside a
+// block read committed data: they do not see the block's own writes, which
+// are not applied before COMMIT (isolation READ COMMITTED; SERIALIZABLE and
+// REPEATABLE READ are refused with 0A000 when set).
+func (s *Session) execTransaction(ctx context.Context, t *pg_query.TransactionStmt) (*result, error) {
 	switch t.Kind {
 	case pg_query.TransactionStmtKind_TRANS_STMT_BEGIN, pg_query.TransactionStmtKind_TRANS_STMT_START:
 		res := &result{tag: "BEGIN"}
@@ -32,11 +38,11 @@ func (s *Session) execTransaction(t *pg_query.TransactionStmt) (*result, error) 
 	case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT:
 		if s.tx == txFailed {
 			// PostgreSQL answers COMMIT of a failed block with ROLLBACK.
-			return s.endTx("ROLLBACK", false, t.Chain)
+			return s.endTx(ctx, "ROLLBACK", false, t.Chain)
 		}
-		return s.endTx("COMMIT", true, t.Chain)
+		return s.endTx(ctx, "COMMIT", true, t.Chain)
 	case pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK:
-		return s.endTx("ROLLBACK", false, t.Chain)
+		return s.endTx(ctx, "ROLLBACK", false, t.Chain)
 	case pg_query.TransactionStmtKind_TRANS_STMT_SAVEPOINT, pg_query.TransactionStmtKind_TRANS_STMT_RELEASE,
 		pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
 		return s.execSavepoint(t)
@@ -47,9 +53,9 @@ func (s *Session) execTransaction(t *pg_query.TransactionStmt) (*result, error) 
 // invalidSavepoint is PostgreSQL's invalid_savepoint_specification.
 const invalidSavepoint = "3B001"
 
-// execSavepoint runs SAVEPOINT, RELEASE and ROLLBACK TO. A block holds no
-// writes yet, so a savepoint records run-time parameters, and ROLLBACK TO
-// also clears the block's failed status (psql's ON_ERROR_ROLLBACK, pgjdbc's
+// execSavepoint runs SAVEPOINT, RELEASE and ROLLBACK TO. A savepoint
+// records run-time parameters and how many writes were queued; ROLLBACK TO
+// drops the writes queued since, and also clears the block's failed status (psql's ON_ERROR_ROLLBACK, pgjdbc's
 // autosave rely on that).
 func (s *Session) execSavepoint(t *pg_query.TransactionStmt) (*result, error) {
 	var what, tag string
@@ -68,14 +74,17 @@ func (s *Session) execSavepoint(t *pg_query.TransactionStmt) (*result, error) {
 	switch t.Kind {
 	case pg_query.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
 		s.settings.Savepoint(name)
+		s.writes().Savepoint(name)
 	case pg_query.TransactionStmtKind_TRANS_STMT_RELEASE:
 		if !s.settings.Release(name) {
 			return nil, pgerr.New(invalidSavepoint, "savepoint %q does not exist", name)
 		}
+		s.writes().Release(name)
 	default:
 		if !s.settings.RollbackTo(name) {
 			return nil, pgerr.New(invalidSavepoint, "savepoint %q does not exist", name)
 		}
+		s.writes().RollbackTo(name)
 		s.tx = txBlock
 	}
 	return &result{tag: tag}, nil
@@ -83,12 +92,23 @@ func (s *Session) execSavepoint(t *pg_query.TransactionStmt) (*result, error) {
 
 func (s *Session) beginTx() {
 	s.tx, s.txStart = txBlock, time.Now()
+	s.txWrites = engine.NewTxnBuffer()
 	s.settings.BeginTx()
 }
 
-// endTx ends the block. With chain (COMMIT AND CHAIN) a new block starts at
-// once with the same isolation level and access mode.
-func (s *Session) endTx(tag string, commit, chain bool) (*result, error) {
+// writes is the block's write buffer (made on first use).
+func (s *Session) writes() *engine.TxnBuffer {
+	if s.txWrites == nil {
+		s.txWrites = engine.NewTxnBuffer()
+	}
+	return s.txWrites
+}
+
+// endTx ends the block: COMMIT applies its writes (when that fails the
+// block is over all the same, rolled back, as in PostgreSQL), ROLLBACK
+// drops them. With chain (COMMIT AND CHAIN) a new block starts at once
+// with the same isolation level and access mode.
+func (s *Session) endTx(ctx context.Context, tag string, commit, chain bool) (*result, error) {
 	res := &result{tag: tag}
 	if s.tx == txIdle {
 		if chain {
@@ -102,8 +122,16 @@ func (s *Session) endTx(tag string, commit, chain bool) (*result, error) {
 	for i, m := range modes {
 		vals[i], _ = s.settings.Get(m)
 	}
-	s.settings.EndTx(commit)
+	var err error
+	if commit {
+		err = s.commitWrites(ctx)
+	}
+	s.discardWrites()
+	s.settings.EndTx(commit && err == nil)
 	s.tx, s.txStart = txIdle, time.Time{}
+	if err != nil {
+		return nil, err
+	}
 	if !chain {
 		return res, nil
 	}
