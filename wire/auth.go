@@ -4,10 +4,13 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"net"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/xdg-go/scram"
+	"go.uber.org/zap"
 
 	"github.com/fazproxy/fazproxy/pgerr"
 )
@@ -20,10 +23,75 @@ const scramMechanism = "SCRAM-SHA-256"
 // default scram_iterations, so it looks like a real user's.
 const mockSCRAMIters = 4096
 
-// authenticate runs the method the Authenticator picks for user
+const (
+	// defaultAuthFailureDelay is Config.AuthFailureDelay's default: long
+	// enough to slow a password guesser down to a few tries per second
+	// per connection, short enough that a typo costs a person nothing.
+	defaultAuthFailureDelay = 250 * time.Millisecond
+	// maxDelayedAuthFailures bounds the connections waiting out a failure
+	// delay at once. Each waits in its own connection goroutine (no
+	// goroutine or timer is started per failure) while it still holds its
+	// MaxConnections slot, so with max_connections set the delay cannot
+	// add connections; this cap also bounds it when max_connections is 0.
+	// Past the cap a failure is answered at once (and logged as such).
+	maxDelayedAuthFailures = 64
+)
+
+// rejection is an authentication failure with the reason the server logs;
+// the client only sees err, which never says whether the user exists.
+type rejection struct {
+	err    *pgerr.Error
+	reason string
+}
+
+func (r *rejection) Error() string { return r.err.Error() }
+
+func reject(err *pgerr.Error, reason string) error { return &rejection{err: err, reason: reason} }
+
+// authenticate runs the method the Authenticator picks for user. A failure
+// is logged (user, database, remote address, reason; never a password or
+// verifier) and answered after a fixed delay, like PostgreSQL's auth_delay.
+func (c *conn) authenticate(user, db string) error {
+	err := c.runAuthentication(user, db)
+	var r *rejection
+	if !errors.As(err, &r) {
+		return err
+	}
+	delayed := c.delayAuthFailure()
+	c.log.Warn("authentication failed", zap.String("user", user), zap.String("database", db),
+		zap.String("reason", r.reason), zap.String("sqlstate", r.err.Code), zap.Bool("delayed", delayed))
+	return r.err
+}
+
+// delayAuthFailure waits the configured delay (or until the server aborts);
+// false when it did not wait (no delay, or too many waiting already).
+func (c *conn) delayAuthFailure() bool {
+	d := c.srv.cfg.AuthFailureDelay
+	if d == 0 {
+		d = defaultAuthFailureDelay
+	}
+	if d < 0 {
+		return false
+	}
+	select {
+	case c.srv.authDelays <- struct{}{}:
+		defer func() { <-c.srv.authDelays }()
+	default:
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.ctx.Done():
+	}
+	return true
+}
+
+// runAuthentication runs the method the Authenticator picks for user
 // (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP,
 // https://www.postgresql.org/docs/current/sasl-authentication.html).
-func (c *conn) authenticate(user, db string) error {
+func (c *conn) runAuthentication(user, db string) error {
 	auth := c.srv.cfg.Auth
 	if auth == nil {
 		return pgerr.New(pgerr.InvalidAuthorizationSpec, "no authentication configured").Fatal()
@@ -35,14 +103,15 @@ func (c *conn) authenticate(user, db string) error {
 		if pe.Code == pgerr.InternalError {
 			pe.Code = pgerr.InvalidAuthorizationSpec
 		}
-		return pe.Fatal()
+		return reject(pe.Fatal(), "refused before authentication: "+pe.Message)
 	}
 	switch method {
 	case AuthTrust:
 		if !isLoopback(remote) {
-			return pgerr.New(pgerr.InvalidAuthorizationSpec,
+			return reject(pgerr.New(pgerr.InvalidAuthorizationSpec,
 				"trust authentication is refused for user %q from non-loopback address %s", user, addrHost(remote)).
-				WithHint("Configure password or SCRAM authentication for remote clients.").Fatal()
+				WithHint("Configure password or SCRAM authentication for remote clients.").Fatal(),
+				"trust authentication from a non-loopback address")
 		}
 		return nil
 	case AuthPassword:
@@ -56,7 +125,7 @@ func (c *conn) authenticate(user, db string) error {
 
 // authFailed is the one message for a wrong password and an unknown user
 // alike, so the answer does not reveal which users exist.
-func authFailed(user string) error {
+func authFailed(user string) *pgerr.Error {
 	return pgerr.New(pgerr.InvalidPassword, "password authentication failed for user %q", user).Fatal()
 }
 
@@ -74,7 +143,7 @@ func (c *conn) authCleartext(user string) error {
 		return pgerr.New(pgerr.ProtocolViolation, "expected password response, got %T", msg).Fatal()
 	}
 	if !c.srv.cfg.Auth.CheckPassword(user, pm.Password) {
-		return authFailed(user)
+		return reject(authFailed(user), "cleartext password does not match (or unknown user)")
 	}
 	return nil
 }
@@ -84,7 +153,7 @@ func (c *conn) authCleartext(user string) error {
 // (client-final), AuthenticationSASLFinal (server-final). PostgreSQL clients
 // leave the SCRAM user name empty; the startup user is the one checked.
 func (c *conn) authSCRAM(user string) error {
-	creds := c.srv.scramCredentials(user)
+	creds, known := c.srv.scramCredentials(user)
 	server, err := scram.SHA256.NewServer(func(string) (scram.StoredCredentials, error) { return creds, nil })
 	if err != nil {
 		return pgerr.Wrap(err, pgerr.InternalError, "SCRAM setup").Fatal()
@@ -99,7 +168,7 @@ func (c *conn) authSCRAM(user string) error {
 	}
 	serverFirst, err := conv.Step(string(first))
 	if err != nil {
-		return authFailed(user)
+		return reject(authFailed(user), "malformed SCRAM client-first message")
 	}
 	if err := c.sendAuth(&pgproto3.AuthenticationSASLContinue{Data: []byte(serverFirst)}, pgproto3.AuthTypeSASLContinue); err != nil {
 		return err
@@ -114,7 +183,11 @@ func (c *conn) authSCRAM(user string) error {
 	}
 	serverFinal, err := conv.Step(string(resp.Data))
 	if err != nil || !conv.Valid() {
-		return authFailed(user)
+		reason := "SCRAM proof does not match the stored verifier"
+		if !known {
+			reason = "unknown user"
+		}
+		return reject(authFailed(user), reason)
 	}
 	return c.out.send(&pgproto3.AuthenticationSASLFinal{Data: []byte(serverFinal)})
 }
@@ -163,13 +236,14 @@ func (c *conn) receiveAuth() (pgproto3.FrontendMessage, error) {
 // mock whose salt is stable per user (derived from a per-server key, so
 // repeated probes see the same salt, as for a real user) and whose keys no
 // proof can match: the exchange runs to the end and fails like a wrong
-// password (PostgreSQL's scram_mock_salt does the same).
-func (s *Server) scramCredentials(user string) scram.StoredCredentials {
+// password (PostgreSQL's scram_mock_salt does the same). known is false
+// for the mock (for the server's log only).
+func (s *Server) scramCredentials(user string) (creds scram.StoredCredentials, known bool) {
 	if c, ok := s.cfg.Auth.SCRAMCredentials(user); ok {
 		return scram.StoredCredentials{
 			KeyFactors: scram.KeyFactors{Salt: string(c.Salt), Iters: c.Iters},
 			StoredKey:  c.StoredKey, ServerKey: c.ServerKey,
-		}
+		}, true
 	}
 	mac := hmac.New(sha256.New, s.scramKey)
 	mac.Write([]byte("mock salt\x00" + user))
@@ -179,7 +253,7 @@ func (s *Server) scramCredentials(user string) scram.StoredCredentials {
 	return scram.StoredCredentials{
 		KeyFactors: scram.KeyFactors{Salt: string(mac.Sum(nil)[:16]), Iters: mockSCRAMIters},
 		StoredKey:  stored, ServerKey: server,
-	}
+	}, false
 }
 
 // isLoopback reports whether a client connects from this machine (a TCP

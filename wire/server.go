@@ -33,6 +33,9 @@ type Config struct {
 	// ReadyForQuery (0 = never). It does not apply inside a query cycle:
 	// between extended-protocol messages before Sync, or during a COPY.
 	IdleTimeout time.Duration
+	// AuthFailureDelay is how long a failed authentication waits before
+	// its error is sent (0 = 250ms, negative = none); see auth.go.
+	AuthFailureDelay time.Duration
 }
 
 // ErrServerClosed is returned by Serve after Shutdown.
@@ -56,6 +59,9 @@ type Server struct {
 	cfg      Config
 	log      *zap.Logger
 	scramKey []byte // per-server secret for mock SCRAM salts (see auth.go)
+	// authDelays counts the connections waiting out a failed
+	// authentication (a semaphore, capacity maxDelayedAuthFailures).
+	authDelays chan struct{}
 
 	// ctx is the parent of every connection's ctx; abort cancels it when
 	// Shutdown's ctx is done.
@@ -88,9 +94,10 @@ func NewServer(cfg Config) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		cfg: cfg, log: log, scramKey: key, ctx: ctx, abort: cancel,
-		listeners: map[net.Listener]struct{}{},
-		conns:     map[*conn]struct{}{},
-		byPID:     map[uint32]*conn{},
+		authDelays: make(chan struct{}, maxDelayedAuthFailures),
+		listeners:  map[net.Listener]struct{}{},
+		conns:      map[*conn]struct{}{},
+		byPID:      map[uint32]*conn{},
 	}
 	// Process ids start at a random-looking but plausible value so two
 	// replicas behind a load balancer rarely hand out the same ids.

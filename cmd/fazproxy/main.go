@@ -2,6 +2,9 @@
 //
 //	fazproxy serve --config faz.yaml [--listen addr] [--log-level info]
 //	fazproxy check --config faz.yaml
+//	fazproxy query TEXT --database NAME [--language sql|partiql|dynamo] [--format table|json|csv]
+//	fazproxy tables [--database NAME]
+//	fazproxy describe TABLE [--database NAME]
 //	fazproxy demo load|reset|sql [flags]
 //	fazproxy verifier [--iterations n]    (reads a password on stdin)
 //	fazproxy version
@@ -27,10 +30,21 @@ const usage = `fazproxy serves Amazon DynamoDB tables to PostgreSQL clients.
 Usage:
   fazproxy serve --config faz.yaml [--listen host:port] [--log-level info]
   fazproxy check --config faz.yaml          validate the file and reach every database
+  fazproxy query TEXT [flags]               run one request in-process, as --user would over the wire
+      --database NAME  --table T  --language sql|partiql|dynamo  --format table|json|csv
+      --user U  --config faz.yaml              (TEXT "-" reads stdin)
+  fazproxy tables [--database NAME]         the tables the user may see, with their keys
+  fazproxy describe TABLE [--database NAME] a table's columns, keys and indexes
   fazproxy demo load|reset|sql [flags]      the demo data set (fazproxy demo --help)
   fazproxy verifier [--iterations 4096]     print a SCRAM-SHA-256 verifier for users:
                                             (reads the password from stdin)
   fazproxy version
+
+query, tables and describe honour faz.yaml's permissions for --user
+(default: the only user in users:, else $USER). Exit status: 0 ok, 1 SQL
+or DynamoDB error (SQLSTATE on stderr), 2 usage or configuration error,
+3 permission denied (42501, 28000). Notices and a continuation key go to
+stderr.
 
 Configuration: faz.yaml (README.md, "Configuration"); FAZ_ environment
 variables override its scalars.
@@ -52,6 +66,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runServe(ctx, args[1:], stderr)
 	case "check":
 		err = runCheck(ctx, args[1:], stdout)
+	case "query":
+		err = runQuery(ctx, args[1:], stdin, stdout, stderr)
+	case "tables":
+		err = runTables(ctx, args[1:], stdout, stderr)
+	case "describe":
+		err = runDescribe(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = runDemo(ctx, args[1:], stdout)
 	case "verifier":
@@ -66,7 +86,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if err != nil {
 		if errors.Is(err, errUsage) {
-			return 2
+			return exitUsage
+		}
+		var ce *cliError
+		if errors.As(err, &ce) {
+			ce.report(stderr, args[0])
+			return ce.code
 		}
 		fmt.Fprintf(stderr, "fazproxy %s: %v\n", args[0], err)
 		return 1

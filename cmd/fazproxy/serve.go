@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/fazproxy/fazproxy/catalog"
 	"github.com/fazproxy/fazproxy/config"
 	"github.com/fazproxy/fazproxy/dynamo"
 	"github.com/fazproxy/fazproxy/session"
@@ -103,7 +101,7 @@ func newProxy(ctx context.Context, cfg *config.Config, log *zap.Logger) (*proxy,
 	if err != nil {
 		return nil, err
 	}
-	tlsCfg, err := buildTLS(cfg.TLS)
+	tlsCfg, err := buildTLS(cfg.TLS, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -127,20 +125,12 @@ func buildDatabases(ctx context.Context, cfg *config.Config) ([]*session.Databas
 	var dbs []*session.Database
 	apis := map[string]dynamo.API{}
 	for _, d := range cfg.Databases {
-		api, err := dynamo.NewClient(ctx, dynamo.ClientConfig{
-			Region:          d.Region,
-			EndpointURL:     d.EndpointURL,
-			AccessKeyID:     d.AccessKeyID,
-			SecretAccessKey: d.SecretAccessKey.Reveal(),
-			Profile:         d.Profile,
-			MaxConns:        poolSize(cfg.Limits.MaxConnections),
-		})
+		db, err := buildDatabase(ctx, d, cfg.Limits.MaxConnections)
 		if err != nil {
-			return nil, nil, fmt.Errorf("database %q: %w", d.Name, err)
+			return nil, nil, err
 		}
-		cat := catalog.New(api, catalog.Options{SampleSize: d.SampleSize, Declared: d.Tables})
-		dbs = append(dbs, &session.Database{Name: d.Name, API: api, Catalog: cat, AllowFullScan: d.AllowFullScan})
-		apis[d.Name] = api
+		dbs = append(dbs, db)
+		apis[d.Name] = db.API
 	}
 	return dbs, apis, nil
 }
@@ -162,17 +152,6 @@ func security(cfg *config.Config) *session.Security {
 		users[u.Name] = session.User{Name: u.Name, SCRAM: u.SCRAM, Plaintext: u.Plaintext.Reveal()}
 	}
 	return &session.Security{Method: cfg.Auth, Users: users, Rules: cfg.Rules}
-}
-
-func buildTLS(t *config.TLSConfig) (*tls.Config, error) {
-	if t == nil {
-		return nil, nil
-	}
-	cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("tls: loading %s and %s: %w", t.CertFile, t.KeyFile, err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // run listens, serves and handles signals until the server stops.
