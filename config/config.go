@@ -22,6 +22,7 @@ const (
 	DefaultRegion          = "us-east-1"
 	DefaultSampleSize      = 100
 	DefaultPort            = 8000
+	DefaultCacheTTL        = 30 * time.Second
 )
 
 // Config is a validated faz.yaml with defaults applied.
@@ -79,6 +80,9 @@ type Database struct {
 	Profile       string
 	SampleSize    int // <= 0: no sampling
 	AllowFullScan bool
+	// CacheTTL is extra.cache_ttl: how long the catalog caches DescribeTable
+	// and ListTables answers (DefaultCacheTTL when unset).
+	CacheTTL time.Duration
 	// Tables are the declared columns: table → column → type OID.
 	Tables map[string]map[string]sqltypes.OID
 }

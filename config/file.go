@@ -68,6 +68,10 @@ type fileExtra struct {
 	Profile       *string `yaml:"profile"`         // AWS shared-config profile
 	SampleSize    *int    `yaml:"sample_size"`     // default 100; 0 or less: no sampling
 	AllowFullScan *bool   `yaml:"allow_full_scan"` // default true
+	// CacheTTL is how long DescribeTable/ListTables answers are cached
+	// (default 30s): tables created or dropped by other clients appear
+	// within it.
+	CacheTTL *string `yaml:"cache_ttl"`
 }
 
 type fileTable struct {

@@ -227,6 +227,7 @@ func (v *validator) database(fd fileDB, path string) Database {
 		Region:          DefaultRegion,
 		SampleSize:      DefaultSampleSize,
 		AllowFullScan:   true,
+		CacheTTL:        DefaultCacheTTL,
 	}
 	if d.Name == "" {
 		v.addf(path, "name is required (the database name PostgreSQL clients connect to)")
@@ -276,6 +277,16 @@ func (v *validator) extra(d *Database, e *fileExtra, path string) {
 	}
 	if e.AllowFullScan != nil {
 		d.AllowFullScan = *e.AllowFullScan
+	}
+	if e.CacheTTL != nil {
+		ttl, err := parseDuration(*e.CacheTTL)
+		if err == nil && ttl <= 0 {
+			err = fmt.Errorf("must be more than 0 (default %s)", DefaultCacheTTL)
+		}
+		if err != nil {
+			v.addf(path+".cache_ttl", "%v", err)
+		}
+		d.CacheTTL = ttl
 	}
 }
 

@@ -92,6 +92,9 @@ func (s *Session) Prepare(ctx context.Context, text string, paramTypes []uint32)
 		}
 		return []wire.Statement{st}, nil
 	}
+	if err := s.precheckAll(ctx, stmts); err != nil {
+		return nil, s.failed(s.interrupted(ctx, err))
+	}
 	out := make([]wire.Statement, len(stmts))
 	for i, st := range stmts {
 		out[i] = &deferredStatement{s: s, st: st}

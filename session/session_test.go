@@ -619,3 +619,39 @@ func TestExplainAndBrokenPortal(t *testing.T) {
 		t.Fatalf("Execute after an error must not rerun the plan: %v", err)
 	}
 }
+
+// TestMultiStatementCheckedBeforeFirstRuns: a string of several statements
+// is classified by every statement in it before any of them runs, so a read
+// does not happen ahead of the write that gets the whole string refused.
+func TestMultiStatementCheckedBeforeFirstRuns(t *testing.T) {
+	cases := []struct {
+		name, query string
+	}{
+		{"read then refused write", "SELECT id FROM items; INSERT INTO items (id) VALUES ('z')"},
+		{"read then refused read", "SELECT id FROM items; SELECT id FROM secrets"},
+		{"read then refused COPY FROM", "SELECT id FROM items; COPY items FROM STDIN"},
+		{"read then refused COPY (query)", "SELECT id FROM items; COPY (SELECT id FROM secrets) TO STDOUT"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.backend.SetSecurity(&Security{Method: wire.AuthTrust,
+				Rules: rules(t, map[string]string{"items": "R", "secrets": "none"})})
+			s := f.session(t, nil)
+			r := simple(context.Background(), s, c.query)
+			if pgerr.CodeOf(r.err) != pgerr.InsufficientPrivilege {
+				t.Fatalf("%s: %v, want 42501", c.query, r.err)
+			}
+			if n := len(f.calls.Calls()); n != 0 {
+				t.Fatalf("%s: %d DynamoDB calls before the refusal, want 0", c.query, n)
+			}
+		})
+	}
+	// A statement that cannot be planned yet (its table is created by an
+	// earlier one) is left to the check at its own turn.
+	f := newFixture(t)
+	s := f.session(t, nil)
+	if r := simple(context.Background(), s, "SELECT id FROM items; SELECT 1"); r.err != nil {
+		t.Fatalf("allowed string refused: %v", r.err)
+	}
+}

@@ -236,7 +236,7 @@ func buildDatabase(ctx context.Context, d config.Database, maxConnections int) (
 	if err != nil {
 		return nil, fmt.Errorf("database %q: %w", d.Name, err)
 	}
-	cat := catalog.New(api, catalog.Options{SampleSize: d.SampleSize, Declared: d.Tables})
+	cat := catalog.New(api, catalog.Options{SampleSize: d.SampleSize, Declared: d.Tables, TTL: d.CacheTTL})
 	return &session.Database{Name: d.Name, API: api, Catalog: cat, AllowFullScan: d.AllowFullScan, DefaultTable: d.Database}, nil
 }
 
