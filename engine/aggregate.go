@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/fazproxy/fazproxy/expr"
@@ -60,6 +61,15 @@ type group struct {
 	keys   sqltypes.Row
 	states []aggState
 	seen   []map[string]bool // per DISTINCT aggregate: argument keys already added
+	// inputs holds, per aggregate with its own ORDER BY, the inputs to sort
+	// before they are added.
+	inputs [][]aggInput
+}
+
+// aggInput is one buffered input of an ordered aggregate.
+type aggInput struct {
+	v, sep sqltypes.Value
+	keys   sqltypes.Row
 }
 
 type aggIter struct {
@@ -88,7 +98,10 @@ func (it *aggIter) Next(ctx context.Context) (sqltypes.Row, error) {
 	it.pos++
 	row := make(sqltypes.Row, 0, len(g.keys)+len(g.states))
 	row = append(row, g.keys...)
-	for _, s := range g.states {
+	for i, s := range g.states {
+		if err := it.addOrdered(i, g); err != nil {
+			return nil, err
+		}
 		v, err := s.result()
 		if err != nil {
 			return nil, err
@@ -143,7 +156,8 @@ func (it *aggIter) consume(ctx context.Context) error {
 }
 
 func (it *aggIter) newGroup(keys sqltypes.Row) *group {
-	g := &group{keys: keys, states: make([]aggState, len(it.makers)), seen: make([]map[string]bool, len(it.makers))}
+	g := &group{keys: keys, states: make([]aggState, len(it.makers)), seen: make([]map[string]bool, len(it.makers)),
+		inputs: make([][]aggInput, len(it.makers))}
 	for i, m := range it.makers {
 		g.states[i] = m.newState()
 		if m.spec.Distinct {
@@ -162,8 +176,8 @@ func (it *aggIter) accumulate(eval *expr.Context, g *group, row sqltypes.Row) er
 			if v, err = m.spec.Arg.Eval(eval, row); err != nil {
 				return err
 			}
-			// Aggregates skip NULL inputs, except array_agg which keeps them.
-			if v == nil && m.spec.Func != "array_agg" {
+			// Aggregates skip NULL inputs, except array_agg and json_agg which keep them.
+			if v == nil && m.spec.Func != "array_agg" && m.spec.Func != "json_agg" && m.spec.Func != "jsonb_agg" {
 				continue
 			}
 		}
@@ -179,10 +193,53 @@ func (it *aggIter) accumulate(eval *expr.Context, g *group, row sqltypes.Row) er
 			}
 			g.seen[i][k] = true
 		}
+		if len(m.spec.Order) > 0 {
+			in := aggInput{v: v, sep: sep, keys: make(sqltypes.Row, len(m.spec.Order))}
+			for j, k := range m.spec.Order {
+				if in.keys[j], err = k.Expr.Eval(eval, row); err != nil {
+					return err
+				}
+			}
+			g.inputs[i] = append(g.inputs[i], in)
+			continue
+		}
 		if err := g.states[i].add(v, sep); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// addOrdered sorts the buffered inputs of ordered aggregate i (stably, so
+// equal keys keep their input order) and adds them to its state.
+func (it *aggIter) addOrdered(i int, g *group) error {
+	order := it.makers[i].spec.Order
+	if len(order) == 0 {
+		return nil
+	}
+	eval := it.env.evalCtx()
+	var firstErr error
+	slices.SortStableFunc(g.inputs[i], func(a, b aggInput) int {
+		for j, k := range order {
+			c, err := compareSortValues(eval, a.keys[j], b.keys[j], k)
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	if firstErr != nil {
+		return firstErr
+	}
+	for _, in := range g.inputs[i] {
+		if err := g.states[i].add(in.v, in.sep); err != nil {
+			return err
+		}
+	}
+	g.inputs[i] = nil
 	return nil
 }
 

@@ -19,6 +19,9 @@ type AggSpec struct {
 	Arg      expr.Expr
 	Sep      expr.Expr
 	Distinct bool
+	// Order is the aggregate's own ORDER BY (array_agg(x ORDER BY y)): the
+	// group's inputs are sorted by it before they are aggregated.
+	Order []SortKey
 }
 
 func (a AggSpec) String() string {
@@ -35,6 +38,14 @@ func (a AggSpec) String() string {
 	}
 	if a.Sep != nil {
 		b.WriteString(", " + a.Sep.String())
+	}
+	for i, k := range a.Order {
+		if i == 0 {
+			b.WriteString(" ORDER BY ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(k.String())
 	}
 	b.WriteString(")")
 	return b.String()

@@ -3,6 +3,9 @@ package engine
 import (
 	"bytes"
 	"strconv"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/cockroachdb/apd/v3"
 
@@ -27,12 +30,23 @@ type aggMaker struct {
 	accType sqltypes.OID // sum/avg accumulator type
 	plus    expr.Expr    // a + b over the accumulator type
 	div     expr.Expr    // avg: a / b
+	toJSON  expr.Expr    // json_agg, jsonb_agg: to_json(a) / to_jsonb(a)
 }
 
 func newAggMaker(spec AggSpec, eval *expr.Context) (*aggMaker, error) {
 	m := &aggMaker{spec: spec, eval: eval}
 	if spec.Arg != nil {
 		m.argType = spec.Arg.Type()
+	}
+	if spec.Func == "json_agg" || spec.Func == "jsonb_agg" {
+		fn := strings.TrimSuffix(spec.Func, "_agg")
+		n := pg_query.MakeFuncCallNode([]*pg_query.Node{pg_query.MakeStrNode("to_" + fn)},
+			[]*pg_query.Node{pg_query.MakeColumnRefNode([]*pg_query.Node{pg_query.MakeStrNode("a")}, 0)}, 0)
+		var err error
+		if m.toJSON, err = (&expr.Binder{Scope: pairScope{m.argType, 0}}).Bind(n); err != nil {
+			return nil, err
+		}
+		return m, nil
 	}
 	if spec.Func != "sum" && spec.Func != "avg" {
 		return m, nil
@@ -80,6 +94,8 @@ func (m *aggMaker) newState() aggState {
 		return &stringAggState{}
 	case "array_agg":
 		return &arrayAggState{elem: m.argType}
+	case "json_agg", "jsonb_agg":
+		return &jsonAggState{m: m}
 	}
 	return &unknownAgg{name: m.spec.Func}
 }
@@ -235,6 +251,51 @@ func (s *arrayAggState) result() (sqltypes.Value, error) {
 		return nil, nil
 	}
 	return sqltypes.Array{Elem: s.elem, Items: s.items}, nil
+}
+
+// jsonAggState builds a JSON array of its inputs, NULLs as null.
+type jsonAggState struct {
+	m     *aggMaker
+	items []any
+	valid bool
+}
+
+func (s *jsonAggState) add(v, _ sqltypes.Value) error {
+	s.valid = true
+	if v == nil {
+		s.items = append(s.items, nil)
+		return nil
+	}
+	j, err := s.m.toJSON.Eval(s.m.eval, sqltypes.Row{v, nil})
+	if err != nil {
+		return err
+	}
+	node := any(nil)
+	if jv, ok := j.(sqltypes.JSON); ok {
+		node = jv.Node
+	}
+	s.items = append(s.items, node)
+	return nil
+}
+
+func (s *jsonAggState) result() (sqltypes.Value, error) {
+	if !s.valid {
+		return nil, nil
+	}
+	out := sqltypes.JSON{Node: s.items}
+	if s.m.spec.Func == "json_agg" {
+		// json keeps its text: PostgreSQL separates json_agg's elements by ", "
+		parts := make([]string, len(s.items))
+		for i, n := range s.items {
+			b, err := sqltypes.EncodeText(sqltypes.JSON{Node: n}, sqltypes.JSON_)
+			if err != nil {
+				return nil, err
+			}
+			parts[i] = string(b)
+		}
+		out.Raw = "[" + strings.Join(parts, ", ") + "]"
+	}
+	return out, nil
 }
 
 type unknownAgg struct{ name string }

@@ -25,6 +25,14 @@ const (
 	FuncUnnest
 	// FuncScalar is any other function: its one value is one row.
 	FuncScalar
+	// FuncSubscripts is generate_subscripts(array, dim [, reverse]).
+	FuncSubscripts
+	// FuncExpandArray is information_schema._pg_expandarray(array): rows
+	// (x element, n 1-based position).
+	FuncExpandArray
+	// FuncRegistered is a set-returning function of the expr registry
+	// (FuncScan.Set), e.g. pg_get_keywords().
+	FuncRegistered
 )
 
 // FuncScan yields the rows of a function in FROM; with Ordinality a bigint
@@ -36,6 +44,11 @@ type FuncScan struct {
 	Args       []expr.Expr
 	Ordinality bool
 	Out        []sqltypes.Column
+	// Set is the registry function of FuncRegistered.
+	Set *expr.SetFunc
+	// ZeroBased marks an int2vector/oidvector argument, whose subscripts
+	// start at 0 (generate_subscripts).
+	ZeroBased bool
 }
 
 func (n *FuncScan) Columns() []sqltypes.Column { return n.Out }
@@ -63,33 +76,98 @@ func (n *FuncScan) Open(ctx context.Context, env *Env) (Iter, error) {
 		}
 		args[i] = v
 	}
-	var (
-		gen func() (sqltypes.Row, bool, error)
-		err error
-	)
-	switch n.Func {
-	case FuncSeries:
-		gen, err = seriesGen(args)
-	case FuncUnnest:
-		gen = unnestGen(args)
-	default:
-		done := false
-		gen = func() (sqltypes.Row, bool, error) {
-			if done {
-				return nil, false, nil
-			}
-			done = true
-			return sqltypes.Row{args[0]}, true, nil
-		}
-	}
+	gen, err := startGen(env.evalCtx(), n.Func, n.Set, n.ZeroBased, args)
 	if err != nil {
 		return nil, err
 	}
 	return &funcIter{gen: gen, ord: n.Ordinality}, nil
 }
 
+// rowGen yields a function's rows one by one; false when done.
+type rowGen = func() (sqltypes.Row, bool, error)
+
+// startGen starts one call of a set-returning function over its evaluated
+// arguments.
+func startGen(ectx *expr.Context, f SetFunc, set *expr.SetFunc, zeroBased bool, args []sqltypes.Value) (rowGen, error) {
+	switch f {
+	case FuncSeries:
+		return seriesGen(args)
+	case FuncUnnest:
+		return unnestGen(args), nil
+	case FuncSubscripts:
+		return subscriptsGen(args, zeroBased), nil
+	case FuncExpandArray:
+		return expandArrayGen(args), nil
+	case FuncRegistered:
+		for _, a := range args {
+			if a == nil {
+				return rowsGen(nil), nil // the registry's functions are strict
+			}
+		}
+		rows, err := set.Rows(ectx, args)
+		if err != nil {
+			return nil, err
+		}
+		return rowsGen(rows), nil
+	}
+	return rowsGen([]sqltypes.Row{{args[0]}}), nil
+}
+
+func rowsGen(rows []sqltypes.Row) rowGen {
+	pos := 0
+	return func() (sqltypes.Row, bool, error) {
+		if pos >= len(rows) {
+			return nil, false, nil
+		}
+		pos++
+		return append(sqltypes.Row(nil), rows[pos-1]...), true, nil
+	}
+}
+
+// arrayItems is the elements of a one-dimensional array value (NULL: none).
+func arrayItems(v sqltypes.Value) []sqltypes.Value {
+	if a, ok := v.(sqltypes.Array); ok {
+		return a.Items
+	}
+	return nil
+}
+
+// subscriptsGen is generate_subscripts(a, dim [, reverse]): the valid
+// subscripts of dimension dim, which for our one-dimensional arrays is 1
+// only (int2vector and oidvector count from 0).
+func subscriptsGen(args []sqltypes.Value, zeroBased bool) rowGen {
+	items := arrayItems(args[0])
+	if dim, _ := args[1].(int64); dim != 1 {
+		items = nil
+	}
+	reverse := len(args) > 2 && args[2] == true
+	lo := int64(1)
+	if zeroBased {
+		lo = 0
+	}
+	rows := make([]sqltypes.Row, len(items))
+	for i := range items {
+		k := i
+		if reverse {
+			k = len(items) - 1 - i
+		}
+		rows[i] = sqltypes.Row{lo + int64(k)}
+	}
+	return rowsGen(rows)
+}
+
+// expandArrayGen is _pg_expandarray: each element with its 1-based position.
+func expandArrayGen(args []sqltypes.Value) rowGen {
+	items := arrayItems(args[0])
+	rows := make([]sqltypes.Row, len(items))
+	for i, it := range items {
+		rows[i] = sqltypes.Row{it, int64(i + 1)}
+	}
+	return rowsGen(rows)
+}
+
 type funcIter struct {
-	gen func() (sqltypes.Row, bool, error)
+	gen rowGen
 	ord bool
 	n   int64
 }

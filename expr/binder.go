@@ -35,6 +35,9 @@ type Binder struct {
 	// WindowHook binds a call with an OVER clause (a window function or an
 	// aggregate over a window); nil makes such calls 0A000.
 	WindowHook func(fc *pg_query.FuncCall) (Expr, error)
+	// FieldHook selects a field of a composite value, (arg).field; nil makes
+	// field selection 0A000. The planner knows the record types.
+	FieldHook func(arg Expr, field string) (Expr, error)
 }
 
 // Bind binds one expression. An untyped literal or parameter at the top is
@@ -609,6 +612,12 @@ func (b *Binder) bindIndirection(ind *pg_query.A_Indirection) (Expr, error) {
 	}
 	for _, in := range ind.Indirection {
 		idx := in.GetAIndices()
+		if f := in.GetString_(); f != nil && b.FieldHook != nil {
+			if e, err = b.FieldHook(e, f.Sval); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if idx == nil {
 			if in.GetString_() != nil {
 				return nil, pgerr.Unsupported("field selection from a record", "")

@@ -9,8 +9,9 @@ import (
 	"github.com/fazproxy/fazproxy/sqltypes"
 )
 
-// bindRangeFunction binds a function in FROM: generate_series, unnest, or
-// any scalar function (one row). Functions in FROM may always refer to the
+// bindRangeFunction binds a function in FROM: a set-returning function
+// (generate_series, unnest, the registry's, see isSRF) or any scalar
+// function (one row). Functions in FROM may always refer to the
 // items to their left, as in PostgreSQL.
 func (st *selectState) bindRangeFunction(rf *pg_query.RangeFunction, left fromNode) (fromNode, error) {
 	if len(rf.Functions) != 1 || rf.IsRowsfrom {
@@ -30,7 +31,9 @@ func (st *selectState) bindRangeFunction(rf *pg_query.RangeFunction, left fromNo
 	)
 	lat, err := st.lateral(left, true, func(sc expr.Scope) error {
 		var err error
-		node, err = st.funcScan(fc, sc)
+		// The arguments are evaluated with no row of their own: the items
+		// they read are one level out (Outer), as for a subquery in FROM.
+		node, err = st.funcScan(fc, &relScope{parent: sc})
 		parent = sc
 		return err
 	})
@@ -57,54 +60,12 @@ func (st *selectState) bindRangeFunction(rf *pg_query.RangeFunction, left fromNo
 func (st *selectState) funcScan(fc *pg_query.FuncCall, sc expr.Scope) (*engine.FuncScan, error) {
 	name := funcName(fc)
 	b := st.binder(sc, nil)
-	switch name {
-	case "generate_series":
-		if len(fc.Args) < 2 || len(fc.Args) > 3 {
-			break
+	if st.isSRF(fc) {
+		c, err := st.bindSRF(fc, b)
+		if err != nil {
+			return nil, err
 		}
-		var args []expr.Expr
-		t := sqltypes.OID(sqltypes.Int4)
-		for _, a := range fc.Args {
-			e, err := b.Bind(a)
-			if err != nil {
-				return nil, err
-			}
-			switch e.Type() {
-			case sqltypes.Int2, sqltypes.Int4:
-			case sqltypes.Int8:
-				if t == sqltypes.Int4 {
-					t = sqltypes.Int8
-				}
-			case sqltypes.Numeric:
-				t = sqltypes.Numeric
-			default:
-				return nil, pgerr.Unsupported("generate_series over "+typeName(e.Type()), "use integer or numeric bounds")
-			}
-			args = append(args, e)
-		}
-		return &engine.FuncScan{Func: engine.FuncSeries, Name: name, Args: args,
-			Out: []sqltypes.Column{{Name: name, Type: t, Typmod: -1}}}, nil
-	case "unnest":
-		var (
-			args []expr.Expr
-			out  []sqltypes.Column
-		)
-		for _, a := range fc.Args {
-			e, err := b.Bind(a)
-			if err != nil {
-				return nil, err
-			}
-			info, ok := sqltypes.TypeInfo(e.Type())
-			if !ok || info.Category != 'A' {
-				return nil, pgerr.New(pgerr.DatatypeMismatch, "function unnest(%s) does not exist", typeName(e.Type()))
-			}
-			args = append(args, e)
-			out = append(out, sqltypes.Column{Name: name, Type: info.Elem, Typmod: -1})
-		}
-		if len(args) == 0 {
-			break
-		}
-		return &engine.FuncScan{Func: engine.FuncUnnest, Name: name, Args: args, Out: out}, nil
+		return &engine.FuncScan{Func: c.Func, Name: name, Args: c.Args, Out: c.Out, Set: c.Set, ZeroBased: c.ZeroBased}, nil
 	}
 	e, err := b.Bind(&pg_query.Node{Node: &pg_query.Node_FuncCall{FuncCall: fc}})
 	if err != nil {

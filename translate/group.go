@@ -15,7 +15,8 @@ import (
 // isAggregateName reports the aggregate functions the executor implements.
 func isAggregateName(name string) bool {
 	switch name {
-	case "count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg":
+	case "count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg",
+		"json_agg", "jsonb_agg":
 		return true
 	}
 	return false
@@ -151,8 +152,8 @@ func (st *selectState) aggHook(fc *pg_query.FuncCall) (expr.Expr, error) {
 		return nil, pgerr.New(pgerr.GroupingError, "aggregate function calls cannot contain window function calls")
 	case fc.AggFilter != nil:
 		return nil, pgerr.Unsupported("aggregate FILTER clauses", "use a CASE expression inside the aggregate")
-	case len(fc.AggOrder) > 0 || fc.AggWithinGroup:
-		return nil, pgerr.Unsupported("ORDER BY inside an aggregate", "")
+	case fc.AggWithinGroup:
+		return nil, pgerr.Unsupported("WITHIN GROUP aggregates", "")
 	}
 	spec := engine.AggSpec{Func: name, Distinct: fc.AggDistinct}
 	if name == "every" {
@@ -177,6 +178,12 @@ func (st *selectState) aggHook(fc *pg_query.FuncCall) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		if isStringType(arg.Type()) {
+			arg = castTo(arg, sqltypes.Text) // string_agg(text, text): name, varchar ... coerce
+		}
+		if isStringType(sep.Type()) || sep.Type() == sqltypes.Unknown {
+			sep = castTo(sep, sqltypes.Text)
+		}
 		spec.Arg, spec.Sep, argType = arg, sep, arg.Type()
 	default:
 		if len(fc.Args) != 1 {
@@ -196,6 +203,9 @@ func (st *selectState) aggHook(fc *pg_query.FuncCall) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if spec.Order, err = st.aggOrder(fc, spec.Arg); err != nil {
+		return nil, err
+	}
 	// The same call in the select list, HAVING and ORDER BY is computed once.
 	for i, a := range st.aggs {
 		if a.String() == spec.String() {
@@ -204,6 +214,48 @@ func (st *selectState) aggHook(fc *pg_query.FuncCall) (expr.Expr, error) {
 	}
 	st.aggs = append(st.aggs, spec)
 	return &expr.ColRef{Index: len(st.groupBy) + len(st.aggs) - 1, Name: name, T: rt}, nil
+}
+
+// sameAggArg reports whether an ORDER BY key of a DISTINCT aggregate is its
+// argument (before the argument's coercion to text, for string_agg).
+func sameAggArg(key, arg expr.Expr) bool {
+	if arg == nil {
+		return false
+	}
+	if c, ok := arg.(*expr.Cast); ok && key.String() == c.Arg.String() {
+		return true
+	}
+	return key.String() == arg.String()
+}
+
+// isStringType reports the string category types that coerce to text.
+func isStringType(t sqltypes.OID) bool {
+	switch t {
+	case sqltypes.Name, sqltypes.Varchar, sqltypes.Char, sqltypes.Bpchar:
+		return true
+	}
+	return false
+}
+
+// aggOrder binds an aggregate's own ORDER BY over the input row. With
+// DISTINCT its keys must be the argument, as PostgreSQL requires.
+func (st *selectState) aggOrder(fc *pg_query.FuncCall, arg expr.Expr) ([]engine.SortKey, error) {
+	var keys []engine.SortKey
+	for _, n := range fc.AggOrder {
+		sb := n.GetSortBy()
+		if sb == nil {
+			continue
+		}
+		k, err := sortKey(sb, st.binder(st.scope, nil).Bind)
+		if err != nil {
+			return nil, err
+		}
+		if fc.AggDistinct && !sameAggArg(k.Expr, arg) {
+			return nil, pgerr.New(pgerr.InvalidColumnReference, "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list")
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
 }
 
 // aggResultType follows PostgreSQL's aggregate result types.
@@ -244,6 +296,10 @@ func aggResultType(fn string, arg sqltypes.OID) (sqltypes.OID, error) {
 		if info, ok := sqltypes.TypeInfo(arg); ok && info.ArrayOID != 0 {
 			return info.ArrayOID, nil
 		}
+	case "json_agg":
+		return sqltypes.JSON_, nil
+	case "jsonb_agg":
+		return sqltypes.Jsonb, nil
 	}
 	name := "unknown"
 	if info, ok := sqltypes.TypeInfo(arg); ok {

@@ -67,6 +67,7 @@ func (p *Planner) PlanQuery(ctx context.Context, n *pg_query.Node, paramTypes []
 		return nil, err
 	}
 	pl.ParamTypes = params.Types()
+	formatRecords(pl)
 	return pl, nil
 }
 

@@ -57,6 +57,8 @@ type selectState struct {
 	// DISTINCT (on nil: of whole rows) and DISTINCT ON
 	distinct   bool
 	distinctOn []expr.Expr
+	// srfs are the set-returning calls of the select list (nil: none)
+	srfs *srfList
 }
 
 func (p *Planner) planSelect(ctx context.Context, s *pg_query.SelectStmt, params *expr.ParamTypes, outer expr.Scope, ctes *cteEnv) (*Plan, error) {
@@ -104,7 +106,7 @@ func rejectUnsupported(s *pg_query.SelectStmt) error {
 }
 
 func (st *selectState) binder(scope expr.Scope, agg func(*pg_query.FuncCall) (expr.Expr, error)) *expr.Binder {
-	b := &expr.Binder{Scope: scope, Params: st.params, Funcs: st.p.Funcs, AggHook: agg}
+	b := &expr.Binder{Scope: scope, Params: st.params, Funcs: st.p.Funcs, AggHook: agg, FieldHook: selectField}
 	b.SubqueryHook = st.sublinkHook(scope, b)
 	return b
 }
@@ -152,9 +154,21 @@ func requireBool(e expr.Expr, clause string) error {
 
 // bindPlain binds the select list and ORDER BY of a query without aggregation.
 func (st *selectState) bindPlain(s *pg_query.SelectStmt) error {
-	b := st.binder(st.scope, nil)
+	var scope expr.Scope = st.scope
+	list := s.TargetList
+	if st.hasSRF(list) {
+		if st.windows.any() || hasWindowCall(list) {
+			return pgerr.Unsupported("set-returning functions with window functions", "")
+		}
+		var err error
+		if list, st.srfs, err = st.extractSRFs(list, scope); err != nil {
+			return err
+		}
+		scope = &srfScope{Scope: st.scope, l: st.srfs}
+	}
+	b := st.binder(scope, nil)
 	b.WindowHook = st.windows.hook(st, st.binder(st.scope, nil).Bind)
-	if err := st.bindTargets(s.TargetList, b.Bind, st.scope); err != nil {
+	if err := st.bindTargets(list, b.Bind, st.scope); err != nil {
 		return err
 	}
 	return st.bindOrder(s.SortClause, b.Bind)
@@ -233,24 +247,33 @@ func (st *selectState) bindOrder(sorts []*pg_query.Node, bind bindFunc) error {
 		if sb == nil {
 			continue
 		}
-		if len(sb.UseOp) > 0 {
-			return pgerr.Unsupported("ORDER BY ... USING", "use ASC or DESC")
-		}
-		e, err := st.orderExpr(sb.Node, bind)
+		k, err := sortKey(sb, func(n *pg_query.Node) (expr.Expr, error) { return st.orderExpr(n, bind) })
 		if err != nil {
 			return err
 		}
-		desc := sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC
-		nullsFirst := desc
-		switch sb.SortbyNulls {
-		case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
-			nullsFirst = true
-		case pg_query.SortByNulls_SORTBY_NULLS_LAST:
-			nullsFirst = false
-		}
-		st.order = append(st.order, engine.SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst})
+		st.order = append(st.order, k)
 	}
 	return nil
+}
+
+// sortKey binds one ORDER BY item with its direction and NULLS placement.
+func sortKey(sb *pg_query.SortBy, bind bindFunc) (engine.SortKey, error) {
+	if len(sb.UseOp) > 0 {
+		return engine.SortKey{}, pgerr.Unsupported("ORDER BY ... USING", "use ASC or DESC")
+	}
+	e, err := bind(sb.Node)
+	if err != nil {
+		return engine.SortKey{}, err
+	}
+	desc := sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC
+	nullsFirst := desc
+	switch sb.SortbyNulls {
+	case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
+		nullsFirst = true
+	case pg_query.SortByNulls_SORTBY_NULLS_LAST:
+		nullsFirst = false
+	}
+	return engine.SortKey{Expr: e, Desc: desc, NullsFirst: nullsFirst}, nil
 }
 
 func (st *selectState) orderExpr(n *pg_query.Node, bind bindFunc) (expr.Expr, error) {
@@ -286,6 +309,13 @@ func (st *selectState) build(s *pg_query.SelectStmt) (*Plan, error) {
 	root, acc, err := st.buildFrom()
 	if err != nil {
 		return nil, err
+	}
+	if st.srfs != nil {
+		if len(root.Columns()) != st.srfs.base {
+			return nil, pgerr.New(pgerr.InternalError, "set-returning functions over a %d-column row, planned for %d", len(root.Columns()), st.srfs.base)
+		}
+		root = &engine.ProjectSet{Input: root, Calls: st.srfs.calls}
+		acc = nil // the functions change the row count: no LIMIT or ORDER BY pushdown
 	}
 	if st.grouped {
 		if cnt := st.countOnly(acc); cnt != nil {
