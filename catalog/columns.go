@@ -40,9 +40,18 @@ func (b *columnBuilder) add(name string, typ sqltypes.OID, src ColumnSource, not
 	b.cols = append(b.cols, Column{Name: name, Type: typ, AttNum: int16(len(b.cols) + 1), Source: src, NotNull: notNull})
 }
 
-// buildColumns lists t's columns: table keys, index keys, declared columns
-// (by name), sampled attributes (by name), then _item. declared and sampled
-// may be nil.
+// buildColumns lists t's columns (spec/types.md), each attribute once, at
+// its first place in this order:
+//
+//  1. the table's partition key, then its sort key (NOT NULL);
+//  2. for each secondary index in name order (bytewise; global and local
+//     indexes together, as t.Indexes holds them), its partition key, then
+//     its sort key — so an LSI adds only its sort key;
+//  3. the columns declared in faz.yaml, by name;
+//  4. the attributes found by sampling, by name;
+//  5. _item.
+//
+// declared and sampled may be nil.
 func buildColumns(t *Table, declared map[string]sqltypes.OID, sampled map[string]sqltypes.OID) []Column {
 	b := &columnBuilder{seen: map[string]bool{}}
 	b.add(t.PartitionKey.Name, keyType(t.PartitionKey.Type), SourceKey, true)
@@ -98,6 +107,17 @@ func attrType(v types.AttributeValue) (typ sqltypes.OID, ok bool) {
 	default: // M, L, and any member type newer than this code
 		return sqltypes.Jsonb, true
 	}
+}
+
+// InferTypes is sampling's typing of items' attributes: attribute → SQL type,
+// an attribute seen with more than one DynamoDB type (NULL aside) being
+// jsonb and one only ever NULL text. Describe takes its result as sampled.
+func InferTypes(items []map[string]types.AttributeValue) map[string]sqltypes.OID {
+	ti := newTypeInference()
+	for _, it := range items {
+		ti.observe(it)
+	}
+	return ti.result()
 }
 
 // typeInference accumulates the types seen per attribute over sampled items.

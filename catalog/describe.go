@@ -8,7 +8,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/fazproxy/fazproxy/pgerr"
+	"github.com/fazproxy/fazproxy/sqltypes"
 )
+
+// Describe builds the Table that DescribeTable's answer d describes, with its
+// columns laid out from declared (faz.yaml) and sampled (InferTypes) attribute
+// types; FetchedAt stays zero. It is what Source.Table does once DynamoDB
+// has answered, exported so that anything else presenting a DynamoDB table
+// as SQL — the demo data set's reference PostgreSQL DDL — lays out the same
+// columns in the same order.
+func Describe(name string, d *types.TableDescription, declared, sampled map[string]sqltypes.OID) (*Table, error) {
+	t, err := fromDescription(name, d)
+	if err != nil {
+		return nil, err
+	}
+	t.Columns = buildColumns(t, declared, sampled)
+	return t, nil
+}
 
 // fromDescription converts DescribeTable's answer into a Table without
 // columns (see buildColumns) and without FetchedAt.
@@ -42,8 +58,9 @@ func fromDescription(name string, d *types.TableDescription) (*Table, error) {
 		}
 		t.Indexes = append(t.Indexes, ix)
 	}
-	// DynamoDB does not promise an order; by name, plans and column order
-	// (index keys come from here) are the same on every replica.
+	// DynamoDB does not promise an order; by name (bytewise, GSIs and LSIs
+	// together), plans and column order (index keys come from here) are the
+	// same on every replica.
 	slices.SortFunc(t.Indexes, func(a, b Index) int { return cmp.Compare(a.Name, b.Name) })
 	return t, nil
 }

@@ -28,6 +28,8 @@ type fakeAPI struct {
 	scanPage  int           // items per Scan page before Limit (0 = unlimited), as the 1 MB cap does
 	failNext  error         // returned once by the next DescribeTable
 	scanErr   error         // returned by every Scan
+	listErr   error         // returned by every ListTables
+	descErr   error         // returned by every DescribeTable
 	gate      chan struct{} // when set, DescribeTable waits for it (or ctx)
 	entered   chan struct{} // when set, DescribeTable sends on it when entered
 	describes int
@@ -92,6 +94,9 @@ func (f *fakeAPI) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableI
 		f.failNext = nil
 		return nil, err
 	}
+	if f.descErr != nil {
+		return nil, f.descErr
+	}
 	d, ok := f.tables[aws.ToString(in.TableName)]
 	if !ok {
 		return nil, notFound(aws.ToString(in.TableName))
@@ -103,6 +108,9 @@ func (f *fakeAPI) ListTables(_ context.Context, in *dynamodb.ListTablesInput, _ 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lists++
+	if f.listErr != nil {
+		return nil, f.listErr
+	}
 	start := 0
 	if in.ExclusiveStartTableName != nil {
 		start = slices.Index(f.order, *in.ExclusiveStartTableName) + 1

@@ -102,7 +102,13 @@ func (s *source) listTables(ctx context.Context) ([]string, error) {
 func (s *source) Table(ctx context.Context, name string) (*Table, error) {
 	if !validTableName(name) {
 		// DynamoDB would answer ValidationException; to SQL it is simply a
-		// relation that does not exist.
+		// relation that does not exist — provided DynamoDB can be reached at
+		// all. A user whose endpoint or credentials are wrong must hear that
+		// (08006, 28000 with the seed's hint), not that a table is missing,
+		// so the (cached) table list stands in for the call not made.
+		if _, err := s.TableNames(ctx); err != nil {
+			return nil, err
+		}
 		return nil, undefinedTable(name)
 	}
 	return s.tables.get(ctx, name, func(ctx context.Context) (*Table, error) {

@@ -3,8 +3,12 @@ package catalog
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"reflect"
 	"slices"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -268,6 +272,60 @@ func TestSampleScanErrors(t *testing.T) {
 			_, _ = src.Table(context.Background(), "gone")
 			if d, _, _ := f.counts(); (d == 1) != tc.cached {
 				t.Errorf("%d DescribeTable calls; cached = %v", d, tc.cached)
+			}
+		})
+	}
+}
+
+// TestUnreachableIsNotMissing: when DynamoDB cannot be reached or refuses the
+// credentials, looking a table up reports that (with dynamo.MapError's code
+// and hint), never 42P01 — not even for a name DynamoDB could not hold, whose
+// absence fazproxy would otherwise state without asking.
+func TestUnreachableIsNotMissing(t *testing.T) {
+	refused := fmt.Errorf("operation error DynamoDB: request send failed: %w",
+		&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})
+	noCreds := errors.New("operation error DynamoDB: get identity: get credentials: failed to refresh cached credentials, no EC2 IMDS role found")
+	tests := []struct {
+		name   string
+		table  string
+		err    error
+		want   string
+		inHint string
+	}{
+		{"refused, valid name", "orders", refused, pgerr.ConnectionFailure, "DynamoDB Local"},
+		{"refused, name DynamoDB cannot hold", "t", refused, pgerr.ConnectionFailure, "DynamoDB Local"},
+		{"no credentials, valid name", "orders", noCreds, pgerr.InvalidAuthorizationSpec, "AWS_ACCESS_KEY_ID"},
+		{"no credentials, name DynamoDB cannot hold", "t", noCreds, pgerr.InvalidAuthorizationSpec, "AWS_ACCESS_KEY_ID"},
+		{"reachable, name DynamoDB cannot hold", "t", nil, pgerr.UndefinedTable, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake()
+			f.listErr, f.descErr = tc.err, tc.err
+			src := New(f, Options{})
+			for _, call := range []struct {
+				what string
+				err  error
+			}{
+				{"Table", func() error { _, err := src.Table(context.Background(), tc.table); return err }()},
+				{"TableNames", func() error { _, err := src.TableNames(context.Background()); return err }()},
+			} {
+				if call.what == "TableNames" && tc.err == nil {
+					continue
+				}
+				var pe *pgerr.Error
+				if !errors.As(call.err, &pe) || pe.Code != tc.want {
+					t.Fatalf("%s: err = %v (%s), want %s", call.what, call.err, pgerr.CodeOf(call.err), tc.want)
+				}
+				if !strings.Contains(pe.Hint, tc.inHint) {
+					t.Errorf("%s: hint %q lacks %q", call.what, pe.Hint, tc.inHint)
+				}
+			}
+			// Not cached: once DynamoDB answers, the table is found.
+			f.listErr, f.descErr = nil, nil
+			f.create(simpleTable("orders", "id", "S"))
+			if _, err := src.Table(context.Background(), "orders"); err != nil {
+				t.Errorf("after recovery: %v", err)
 			}
 		})
 	}

@@ -5,10 +5,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/fazproxy/fazproxy/catalog"
+	"github.com/fazproxy/fazproxy/catalog/system"
+	"github.com/fazproxy/fazproxy/sqltypes"
 )
 
 // Column is one column of a demo table as a real PostgreSQL holds it.
@@ -72,66 +77,63 @@ func TypeOf(av types.AttributeValue) string {
 	return fmt.Sprintf("%T", av)
 }
 
-// Columns returns the table's columns in this order: the table's key
-// attributes, index key attributes, every other attribute found in the items
-// (sorted by name), then _item. An attribute's type comes from the DynamoDB
-// types it has across the items (NULL ignored); one seen with more than one
-// type becomes jsonb, as spec/types.md says for sampled columns.
+// Columns returns the table's columns exactly as fazproxy's catalog lays
+// them out when it samples every item (catalog.Describe over the table's
+// DescribeTable answer and catalog.InferTypes of its items): the table's key
+// attributes, then the key attributes of its secondary indexes taken in
+// index-name order (GSIs and LSIs together), then every other attribute by
+// name, then _item. An attribute seen with more than one DynamoDB type
+// (NULL aside) is jsonb, as spec/types.md says for sampled columns. Sharing
+// the rule keeps the reference PostgreSQL's column positions (SELECT *,
+// attnum, ordinal_position) equal to fazproxy's.
 func (t Table) Columns() []Column {
-	var cols []Column
-	seen := map[string]bool{}
-	addKey := func(k KeyAttr, key bool) {
-		if seen[k.Name] {
-			return
-		}
-		seen[k.Name] = true
-		cols = append(cols, Column{Name: k.Name, Type: PGType(string(k.Type)), Key: key})
+	ct := t.catalogTable()
+	cols := make([]Column, len(ct.Columns))
+	for i, c := range ct.Columns {
+		cols[i] = Column{Name: c.Name, Type: sqltypes.TypeName(c.Type), Key: c.Source == catalog.SourceKey}
 	}
-	addKey(t.PartitionKey, true)
-	if t.SortKey != nil {
-		addKey(*t.SortKey, true)
+	return cols
+}
+
+// catalogTable is the table as fazproxy's catalog presents it after
+// sampling every item.
+func (t Table) catalogTable() *catalog.Table {
+	ct, err := catalog.Describe(t.Name, t.description(), nil, catalog.InferTypes(t.Items))
+	if err != nil {
+		// The demo tables are static data: a key schema the catalog
+		// rejects is a bug in this package, not a run-time condition.
+		panic(fmt.Sprintf("demo: table %s: %v", t.Name, err))
 	}
-	for _, ix := range t.Indexes {
-		addKey(ix.PartitionKey, false)
-		if ix.SortKey != nil {
-			addKey(*ix.SortKey, false)
-		}
+	return ct
+}
+
+// description is the DescribeTable answer for the table once created: its
+// CreateTable request's keys, attribute definitions and indexes.
+func (t Table) description() *types.TableDescription {
+	in := t.CreateInput()
+	d := &types.TableDescription{
+		TableName:            in.TableName,
+		KeySchema:            in.KeySchema,
+		AttributeDefinitions: in.AttributeDefinitions,
+		TableStatus:          types.TableStatusActive,
 	}
-	typesOf := map[string]map[string]bool{}
-	for _, it := range t.Items {
-		for name, av := range it {
-			if seen[name] {
-				continue
-			}
-			if typesOf[name] == nil {
-				typesOf[name] = map[string]bool{}
-			}
-			if tn := TypeOf(av); tn != "NULL" {
-				typesOf[name][tn] = true
-			}
-		}
+	for _, g := range in.GlobalSecondaryIndexes {
+		d.GlobalSecondaryIndexes = append(d.GlobalSecondaryIndexes, types.GlobalSecondaryIndexDescription{
+			IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection})
 	}
-	names := make([]string, 0, len(typesOf))
-	for name := range typesOf {
-		names = append(names, name)
+	for _, l := range in.LocalSecondaryIndexes {
+		d.LocalSecondaryIndexes = append(d.LocalSecondaryIndexes, types.LocalSecondaryIndexDescription{
+			IndexName: l.IndexName, KeySchema: l.KeySchema, Projection: l.Projection})
 	}
-	slices.Sort(names)
-	for _, name := range names {
-		typ := "jsonb"
-		if len(typesOf[name]) == 1 {
-			for tn := range typesOf[name] {
-				typ = PGType(tn)
-			}
-		}
-		cols = append(cols, Column{Name: name, Type: typ})
-	}
-	return append(cols, Column{Name: ItemColumn, Type: "jsonb"})
+	return d
 }
 
 // PostgresSQL returns SQL that creates the demo tables in a real PostgreSQL
-// and inserts the same rows: column types per spec/types.md, key columns NOT
-// NULL and PRIMARY KEY, an index per secondary index, a missing attribute as
-// NULL, and _item holding the whole item as jsonb (see ItemJSON). Run it with
+// and inserts the same rows: columns in fazproxy's order (see Columns) with
+// types per spec/types.md, key columns NOT NULL and PRIMARY KEY, an index per
+// secondary index over its key attributes, the comments fazproxy shows
+// (COMMENT ON, from system.CommentsOf), a missing attribute as NULL, and
+// _item holding the whole item as jsonb (see ItemJSON). Run it with
 // the simple query protocol (it holds many statements) in a UTF8 database; with
 // --locale=C text sorts bytewise, as DynamoDB sorts strings.
 func PostgresSQL() string {
@@ -167,6 +169,7 @@ func writeTableSQL(b *strings.Builder, t Table) {
 		}
 		fmt.Fprintf(b, "CREATE INDEX %s ON %s (%s);\n", quoteIdent(ix.Name), quoteIdent(t.Name), strings.Join(keys, ", "))
 	}
+	writeComments(b, t, cols)
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = quoteIdent(c.Name)
@@ -193,6 +196,20 @@ func writeTableSQL(b *strings.Builder, t Table) {
 				b.WriteString(");\n")
 			}
 		}
+	}
+}
+
+// writeComments sets the comments fazproxy's pg_description holds for the
+// table, its columns and its indexes, so clients reading them (SQLAlchemy's
+// column comments, JDBC's REMARKS, psql's \d+) see the same on both servers.
+func writeComments(b *strings.Builder, t Table, cols []Column) {
+	c := system.CommentsOf(t.catalogTable())
+	fmt.Fprintf(b, "COMMENT ON TABLE %s IS %s;\n", quoteIdent(t.Name), quoteLiteral(c.Table))
+	for _, col := range cols {
+		fmt.Fprintf(b, "COMMENT ON COLUMN %s.%s IS %s;\n", quoteIdent(t.Name), quoteIdent(col.Name), quoteLiteral(c.Columns[col.Name]))
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.Indexes)) {
+		fmt.Fprintf(b, "COMMENT ON INDEX %s IS %s;\n", quoteIdent(name), quoteLiteral(c.Indexes[name]))
 	}
 }
 

@@ -48,6 +48,12 @@ func implicitCast(from, to sqltypes.OID) bool {
 		fe, _ := elemType(from)
 		te, _ := elemType(to)
 		return te == AnyElementOID || implicitCast(fe, te)
+	case tc == catArray:
+		// int2vector → int2[] is binary coercible, and → int4[] an array
+		// coercion over int2 → int4, as for any array.
+		fe, ok := vectorElem(from)
+		te, _ := elemType(to)
+		return ok && (te == AnyElementOID || implicitCast(fe, te))
 	}
 	return false
 }
@@ -87,6 +93,12 @@ func explicitCastAllowed(from, to sqltypes.OID) bool {
 		fe, _ := elemType(from)
 		te, _ := elemType(to)
 		return explicitCastAllowed(fe, te)
+	case tc == catArray:
+		// A vector casts to any array its elements cast to; the reverse
+		// (int2[] → int2vector) does not exist in PostgreSQL either.
+		fe, ok := vectorElem(from)
+		te, _ := elemType(to)
+		return ok && explicitCastAllowed(fe, te)
 	}
 	return false
 }

@@ -218,6 +218,20 @@ var evalCases = []evalCase{
 	{"array_length(ia, 1)", "3"}, {"cardinality(arr)", "3"}, {"array_position(ia, 3)", "3"}, {"array_upper(ia, 1)", "3"},
 	{"ia @> ARRAY[1,2]", "t"}, {"ia && ARRAY[9]", "f"}, {"ia || 4", "{1,2,3,4}"}, {"ARRAY[1] || ARRAY[2,3]", "{1,2,3}"},
 	{"array_length('{}'::int[], 1)", "NULL"},
+	// int2vector and oidvector: subscripts from 0, cast to arrays (psql's \d
+	// reads pg_publication_rel.prattrs::int2[]), usable as arrays.
+	{"('1 2'::int2vector)[0]", "1"}, {"('1 2'::int2vector)[1]", "2"}, {"('1 2'::int2vector)[2]", "NULL"},
+	{"('1 2'::int2vector)[-1]", "NULL"}, {"('3 4'::oidvector)[0]", "3"},
+	{"array_to_string('1 2'::int2vector::int2[], ',')", "1,2"}, {"cardinality('3 4'::oidvector::oid[])", "2"},
+	{"pg_typeof('1 2'::int2vector::int2[])", "smallint[]"}, {"pg_typeof('3 4'::oidvector::oid[])", "oid[]"},
+	{"array_to_string('1 2'::int2vector::int4[], ',')", "1,2"}, {"'3 4'::oidvector::text", "3 4"},
+	{"'1 2'::int2vector::varchar", "1 2"}, {"array_upper('1 2'::int2vector, 1)", "1"},
+	{"array_lower('1 2'::int2vector, 1)", "0"}, {"array_length('1 2'::int2vector, 1)", "2"},
+	{"2 = ANY('1 2'::int2vector)", "t"}, {"3 = ANY('3 4'::oidvector)", "t"},
+	{"array_to_string('1 2'::int2vector, ',')", "1,2"}, {"'{1,2}'::int2[]::int2vector", "ERROR 42846"},
+	// xid: pg_database.datfrozenxid, pg_class.relfrozenxid
+	{"'722'::xid", "722"}, {"'-1'::xid", "4294967295"}, {"pg_typeof('1'::xid)", "xid"},
+	{"'722'::xid = '722'::xid", "t"}, {"'{1,722}'::xid[]", "{1,722}"}, {"'722'::xid::text", "722"},
 	// jsonb
 	{"j -> 'a'", "1"}, {"j ->> 'c'", `{"d": "x"}`}, {"j -> 'b' -> 1", "2"}, {"j -> 'b' ->> -1", "2"}, {"j #> '{c,d}'", `"x"`},
 	{"j #>> '{c,d}'", "x"}, {"j #>> '{b,0}'", "1"}, {"j -> 'zz'", "NULL"}, {"j ? 'a'", "t"}, {"j ?| ARRAY['x','b']", "t"},

@@ -150,7 +150,7 @@ func sigResolve(result sqltypes.OID, variadic bool, params []sqltypes.OID) func(
 				out[i] = AnyElementOID
 				continue
 			case AnyArrayOID:
-				e, ok := elemType(a)
+				e, ok := arrayLikeElem(a)
 				if !ok {
 					return nil, 0, false
 				}

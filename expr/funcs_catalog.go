@@ -51,6 +51,9 @@ func addDefinitionFuncs(f *Funcs) {
 			return nil, err
 		}
 		if len(a) < 2 || num(a[1]) == 0 {
+			if len(a) == 3 && a[2] == true {
+				return prettyIndexDef(ctx, c, ix.Def)
+			}
 			return ix.Def, nil
 		}
 		if n := num(a[1]); n > 0 && int(n) <= len(ix.Columns) {
@@ -109,6 +112,31 @@ func addDefinitionFuncs(f *Funcs) {
 	}))
 	f.Add("parse_ident", fixed(sqltypes.TextArray, args(tText), parseIdent))
 	f.Add("parse_ident", fixed(sqltypes.TextArray, args(tText, tBool), parseIdent))
+}
+
+// prettyIndexDef is pg_get_indexdef(oid, 0, true): with PRETTYFLAG_SCHEMA
+// PostgreSQL names the table as generate_relation_name does, unqualified when
+// the search path finds it (`ON orders`), where the plain form always
+// qualifies it (`ON public.orders`, which def holds).
+func prettyIndexDef(ctx *Context, c CatalogInfo, def string) (sqltypes.Value, error) {
+	const on, using = " ON ", " USING "
+	i := strings.Index(def, on)
+	j := strings.Index(def, using)
+	if i < 0 || j < i {
+		return def, nil
+	}
+	// def comes from the catalog, so its table is always schema.name; were
+	// it not, the text is left as the catalog wrote it.
+	parts, perr := ParseQualifiedName(def[i+len(on) : j])
+	if perr != nil || len(parts) != 2 {
+		return def, nil
+	}
+	rel, ok, err := c.RelationByName(parts[0], parts[1])
+	if err != nil || !ok {
+		return def, err
+	}
+	r := &CatalogResolver{Info: c, Session: sessionOf(ctx)}
+	return def[:i+len(on)] + r.relationName(rel) + def[j:], nil
 }
 
 // catalogTypes is a type lookup for FormatType from ctx's catalog (nil

@@ -24,18 +24,18 @@ func addArrayFuncs(f *Funcs) {
 		}
 		return int64(len(x.Items)), nil
 	}))
-	f.Add("array_upper", fixed(tInt, args(AnyArrayOID, tInt), func(_ *Context, a []sqltypes.Value, _ []sqltypes.OID) (sqltypes.Value, error) {
+	f.Add("array_upper", fixed(tInt, args(AnyArrayOID, tInt), func(_ *Context, a []sqltypes.Value, ts []sqltypes.OID) (sqltypes.Value, error) {
 		x := arr(a[0])
 		if num(a[1]) != 1 || len(x.Items) == 0 {
 			return nil, nil
 		}
-		return int64(len(x.Items)), nil
+		return lowerBound(ts[0]) + int64(len(x.Items)) - 1, nil
 	}))
-	f.Add("array_lower", fixed(tInt, args(AnyArrayOID, tInt), func(_ *Context, a []sqltypes.Value, _ []sqltypes.OID) (sqltypes.Value, error) {
+	f.Add("array_lower", fixed(tInt, args(AnyArrayOID, tInt), func(_ *Context, a []sqltypes.Value, ts []sqltypes.OID) (sqltypes.Value, error) {
 		if num(a[1]) != 1 || len(arr(a[0]).Items) == 0 {
 			return nil, nil
 		}
-		return int64(1), nil
+		return lowerBound(ts[0]), nil
 	}))
 	f.Add("array_ndims", fixed(tInt, args(AnyArrayOID), func(_ *Context, a []sqltypes.Value, _ []sqltypes.OID) (sqltypes.Value, error) {
 		if len(arr(a[0]).Items) == 0 {

@@ -361,22 +361,26 @@ func (s *subscriptExpr) Eval(ctx *Context, row sqltypes.Row) (sqltypes.Value, er
 	}
 	switch a := v.(type) {
 	case sqltypes.Array:
+		// Subscripts count from the value's lower bound; base turns one
+		// into a 1-based position in Items.
+		base := lowerBound(s.arg.Type())
+		first, last := base, base+int64(len(a.Items))-1
 		if !s.slice {
 			i, ok, err := idx(s.lo, 0)
-			if err != nil || !ok || i < 1 || i > int64(len(a.Items)) {
+			if err != nil || !ok || i < first || i > last {
 				return nil, err
 			}
-			return a.Items[i-1], nil
+			return a.Items[i-first], nil
 		}
-		lo, ok1, err := idx(s.lo, 1)
+		lo, ok1, err := idx(s.lo, first)
 		if err != nil {
 			return nil, err
 		}
-		hi, ok2, err := idx(s.hi, int64(len(a.Items)))
+		hi, ok2, err := idx(s.hi, last)
 		if err != nil || !ok1 || !ok2 {
 			return nil, err
 		}
-		lo, hi = max(lo, 1), min(hi, int64(len(a.Items)))
+		lo, hi = max(lo, first)-first+1, min(hi, last)-first+1
 		out := sqltypes.Array{Elem: a.Elem, Items: []sqltypes.Value{}}
 		if lo <= hi {
 			out.Items = append(out.Items, a.Items[lo-1:hi]...)

@@ -180,7 +180,7 @@ func (b *Binder) bindAnyAll(op string, ln, rn *pg_query.Node, all bool) (Expr, e
 			return nil, err
 		}
 	default:
-		et, ok := elemType(r.Type())
+		et, ok := arrayLikeElem(r.Type())
 		if !ok {
 			return nil, pgerr.New(pgerr.DatatypeMismatch, "op ANY/ALL (array) requires array on right side")
 		}
@@ -569,6 +569,12 @@ func (b *Binder) concat(l, r Expr) (Expr, error) {
 			return nil, err
 		}
 		lArr, rArr := la, ra
+		// Known difference: PostgreSQL's array_cat, array_append and
+		// array_prepend are not strict (NULL || '{a}' is {a}). Making this
+		// operator non-strict evaluates psql 15's \d+ subquery
+		// ARRAY(SELECT ... FROM unnest(tc.reloptions)) over an outer
+		// LEFT JOIN row, which the executor cannot do yet; until it can, ||
+		// stays strict.
 		return &opExpr{op: "||", l: l, r: r, t: at, fn: func(_ *Context, a, b sqltypes.Value) (sqltypes.Value, error) {
 			out := sqltypes.Array{Elem: et}
 			if lArr {

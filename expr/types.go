@@ -91,7 +91,7 @@ var arrayPairs = [...][2]sqltypes.OID{
 	{sqltypes.JSON_, sqltypes.JSONArray}, {sqltypes.Jsonb, sqltypes.JsonbArray},
 	{sqltypes.Date_, 1182}, {sqltypes.Regclass, 2210}, {sqltypes.Regtype, 2211},
 	{sqltypes.UUID, 2951}, {sqltypes.Regnamespace, 4090}, {sqltypes.Regproc, 1008},
-	{bpcharOID, 1014}, {AnyElementOID, AnyArrayOID},
+	{bpcharOID, 1014}, {sqltypes.Xid, sqltypes.XidArray}, {AnyElementOID, AnyArrayOID},
 }
 
 // arrayType returns the array type whose elements are t.
@@ -112,6 +112,40 @@ func elemType(t sqltypes.OID) (sqltypes.OID, bool) {
 		}
 	}
 	return 0, false
+}
+
+// vectorElem returns the element type of the vector types int2vector and
+// oidvector. They are not array types, but PostgreSQL treats them as arrays
+// wherever it looks at pg_type.typelem (casts to arrays, ANY, the array
+// functions) and subscripts them from 0, not 1.
+func vectorElem(t sqltypes.OID) (sqltypes.OID, bool) {
+	switch t {
+	case sqltypes.Int2Vector:
+		return sqltypes.Int2, true
+	case sqltypes.OidVector:
+		return sqltypes.Oid, true
+	}
+	return 0, false
+}
+
+// arrayLikeElem is elemType extended to the vector types: the element type of
+// anything PostgreSQL lets stand for an array.
+func arrayLikeElem(t sqltypes.OID) (sqltypes.OID, bool) {
+	if e, ok := vectorElem(t); ok {
+		return e, true
+	}
+	return elemType(t)
+}
+
+// lowerBound is the subscript of a value's first element: 0 for the vector
+// types (as PostgreSQL's int2vectorin and oidvectorin build them), 1 for
+// arrays. fazproxy's arrays carry no bounds, so a vector cast to an array
+// starts at 1 again, where PostgreSQL keeps [0:n-1].
+func lowerBound(t sqltypes.OID) int64 {
+	if _, ok := vectorElem(t); ok {
+		return 0
+	}
+	return 1
 }
 
 // typeName is PostgreSQL's format_type() name for t (as used in error messages).
@@ -137,6 +171,8 @@ func typeName(t sqltypes.OID) string {
 		return "text"
 	case sqltypes.Oid:
 		return "oid"
+	case sqltypes.Xid:
+		return "xid"
 	case sqltypes.JSON_:
 		return "json"
 	case sqltypes.Float4:
@@ -209,7 +245,7 @@ var scalarTypeNames = map[string]sqltypes.OID{
 	"numeric": sqltypes.Numeric, "decimal": sqltypes.Numeric, "regclass": sqltypes.Regclass,
 	"regtype": sqltypes.Regtype, "regproc": sqltypes.Regproc, "regnamespace": sqltypes.Regnamespace,
 	"uuid": sqltypes.UUID, "jsonb": sqltypes.Jsonb, "unknown": sqltypes.Unknown,
-	"int2vector": sqltypes.Int2Vector, "oidvector": sqltypes.OidVector,
+	"int2vector": sqltypes.Int2Vector, "oidvector": sqltypes.OidVector, "xid": sqltypes.Xid,
 	"pg_node_tree": sqltypes.PgNodeTree, "aclitem": sqltypes.Aclitem, "interval": sqltypes.Interval,
 }
 

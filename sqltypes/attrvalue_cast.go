@@ -111,7 +111,7 @@ func castNumeric(d *apd.Decimal, want OID) (Value, error) {
 			return nil, typeOutOfRange(want)
 		}
 		return f, nil
-	case Int2, Int4, Int8, Oid, Regproc, Regclass, Regtype, Regnamespace:
+	case Int2, Int4, Int8, Oid, Xid, Regproc, Regclass, Regtype, Regnamespace:
 		return numericToInt(d, want)
 	}
 	return nil, pgerr.New(pgerr.InvalidTextRepresentation, "cannot read a DynamoDB N value as type %s", TypeName(want))

@@ -33,7 +33,7 @@ func ToAttribute(v Value, t OID) (types.AttributeValue, error) {
 	case Text, Varchar, Name, Bpchar, Char, Unknown, UUID, Aclitem:
 		s, err := FormatText(v, t)
 		return &types.AttributeValueMemberS{Value: s}, err
-	case Int2, Int4, Int8, Oid, Regproc, Regclass, Regtype, Regnamespace, Numeric, Float4, Float8:
+	case Int2, Int4, Int8, Oid, Xid, Regproc, Regclass, Regtype, Regnamespace, Numeric, Float4, Float8:
 		s, err := dynamoNumber(v, t)
 		if err != nil {
 			return nil, err

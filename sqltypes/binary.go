@@ -29,7 +29,7 @@ func appendBinary(buf []byte, v Value, t OID) ([]byte, error) {
 			return append(buf, 1), nil
 		}
 		return append(buf, 0), nil
-	case Int2, Int4, Int8, Oid, Regproc, Regclass, Regtype, Regnamespace:
+	case Int2, Int4, Int8, Oid, Xid, Regproc, Regclass, Regtype, Regnamespace:
 		return appendBinaryInt(buf, v, t)
 	case Float4, Float8:
 		return appendBinaryFloat(buf, v, t)
@@ -192,7 +192,7 @@ func DecodeBinary(b []byte, t OID) (Value, error) {
 			return nil, invalidBinary(t, "expected 1 byte, got %d", len(b))
 		}
 		return b[0] != 0, nil
-	case Int2, Int4, Int8, Oid, Regproc, Regclass, Regtype, Regnamespace:
+	case Int2, Int4, Int8, Oid, Xid, Regproc, Regclass, Regtype, Regnamespace:
 		return decodeBinaryInt(b, t)
 	case Float4, Float8:
 		return decodeBinaryFloat(b, t)

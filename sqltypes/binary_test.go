@@ -45,6 +45,7 @@ func binaryValues(t testing.TB) []struct {
 		{Int4, int64(math.MinInt32)}, {Int4, int64(-1)},
 		{Int8, int64(math.MinInt64)}, {Int8, int64(math.MaxInt64)},
 		{Oid, int64(math.MaxUint32)}, {Regclass, int64(1259)},
+		{Xid, int64(722)}, {Xid, int64(math.MaxUint32)},
 		{Float4, 0.1}, {Float4, math.Inf(-1)}, {Float4, math.NaN()},
 		{Float8, 0.1}, {Float8, math.Copysign(0, -1)}, {Float8, 5e-324}, {Float8, math.NaN()},
 		{Numeric, n("12345678901234567890123456789012345678")},
@@ -121,6 +122,8 @@ func TestBinaryBytes(t *testing.T) {
 		{Jsonb, `{"a":1}`, "01" + hex.EncodeToString([]byte(`{"a": 1}`))},
 		{UUID, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "a0eebc999c0b4ef8bb6d6bb9bd380a11"},
 		{Int2Vector, "1 2", "000000010000000000000015000000020000000000000002000100000002" + "0002"},
+		{Xid, "4294967295", "ffffffff"},
+		{XidArray, "{722}", "0000000100000000" + "0000001c" + "0000000100000001" + "00000004000002d2"},
 	}
 	for _, c := range cases {
 		v, err := DecodeText([]byte(c.text), c.t)

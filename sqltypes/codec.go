@@ -170,7 +170,7 @@ func ParseText(s string, t OID) (Value, error) {
 		return parseChar(s), nil
 	case Bool:
 		return ParseBool(s)
-	case Int2, Int4, Int8, Oid, Regproc, Regclass, Regtype, Regnamespace:
+	case Int2, Int4, Int8, Oid, Xid, Regproc, Regclass, Regtype, Regnamespace:
 		return ParseInt(s, t)
 	case Float4, Float8:
 		return ParseFloat(s, t)

@@ -26,7 +26,7 @@ func ParseBool(s string) (bool, error) {
 	return false, pgerr.New(pgerr.InvalidTextRepresentation, "invalid input syntax for type boolean: %q", s)
 }
 
-// IntRange is the inclusive range of an integer type; oid and the reg*
+// IntRange is the inclusive range of an integer type; oid, xid and the reg*
 // types are unsigned 32-bit.
 func IntRange(t OID) (int64, int64) {
 	switch t {
@@ -40,9 +40,11 @@ func IntRange(t OID) (int64, int64) {
 	return 0, math.MaxUint32
 }
 
+// isOIDType reports the unsigned 32-bit types: oid, the reg* types and xid
+// (whose PostgreSQL 15 input, strtoul, also wraps a negative number).
 func isOIDType(t OID) bool {
 	switch t {
-	case Oid, Regproc, Regclass, Regtype, Regnamespace:
+	case Oid, Xid, Regproc, Regclass, Regtype, Regnamespace:
 		return true
 	}
 	return false

@@ -48,6 +48,7 @@ var scalarTypes = [...]scalarInfo{
 	{Regproc, "regproc", "regproc", 4, 'N', 'b', RegprocArray},
 	{Text, "text", "text", -1, 'S', 'b', TextArray},
 	{Oid, "oid", "oid", 4, 'N', 'b', OidArray},
+	{Xid, "xid", "xid", 4, 'U', 'b', XidArray},
 	{OidVector, "oidvector", "oidvector", -1, 'A', 'b', OidVectorArray},
 	{JSON_, "json", "json", -1, 'U', 'b', JSONArray},
 	{PgNodeTree, "pg_node_tree", "pg_node_tree", -1, 'Z', 'b', 0},

@@ -8,7 +8,7 @@ var allOIDs = []OID{
 	PgNodeTree, Float4, Float8, Unknown, Aclitem, Varchar, Date_, Timestamp, Timestamptz, Interval,
 	Numeric, Regclass, Regtype, Record, Void, UUID, Jsonb, Regnamespace, BoolArray, ByteaArray,
 	CharArray, NameArray, Int2Array, Int4Array, TextArray, VarcharArray, Int8Array, Float4Array,
-	Float8Array, OidArray, AclitemArray, TimestampArray, TimestamptzArr, NumericArray, JSONArray,
+	Float8Array, OidArray, Xid, XidArray, AclitemArray, TimestampArray, TimestamptzArr, NumericArray, JSONArray,
 	JsonbArray, Bpchar, BpcharArray, DateArray, IntervalArray, UUIDArray, RegprocArray, RegclassArray,
 	RegtypeArray, RegnamespaceArray, Int2VectorArray, OidVectorArray, RecordArray,
 }
@@ -45,6 +45,8 @@ func TestTypeInfoFacts(t *testing.T) {
 		{Name, "name", 64, 1003, "name"},
 		{Int8, "int8", 8, 1016, "bigint"},
 		{Int2Vector, "int2vector", -1, 1006, "int2vector"},
+		{Xid, "xid", 4, 1011, "xid"},
+		{XidArray, "_xid", -1, 0, "xid[]"},
 		{Unknown, "unknown", -2, 0, "unknown"},
 		{Aclitem, "aclitem", 12, 1034, "aclitem"},
 		{Timestamptz, "timestamptz", 8, 1185, "timestamp with time zone"},

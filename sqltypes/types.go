@@ -9,7 +9,7 @@
 //	SQL NULL                 nil
 //	bool                     bool
 //	int2, int4, int8, oid,
-//	  regclass, regtype ...  int64
+//	  xid, regclass, regtype int64
 //	float4, float8           float64
 //	numeric                  *apd.Decimal   (exact; never float64; Exponent ≤ 0,
 //	                                         so -Exponent is the display scale)
@@ -53,6 +53,7 @@ const (
 	Regproc        OID = 24
 	Text           OID = 25
 	Oid            OID = 26
+	Xid            OID = 28 // transaction id: unsigned 32-bit, as oid
 	OidVector      OID = 30
 	JSON_          OID = 114
 	PgNodeTree     OID = 194
@@ -85,6 +86,7 @@ const (
 	Float4Array    OID = 1021
 	Float8Array    OID = 1022
 	OidArray       OID = 1028
+	XidArray       OID = 1011
 	AclitemArray   OID = 1034
 	TimestampArray OID = 1115
 	TimestamptzArr OID = 1185

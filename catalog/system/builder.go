@@ -9,17 +9,25 @@ import (
 )
 
 // Types of catalog columns that sqltypes has no constant for. Their values are
-// always NULL here: nothing we serve has a transaction id, an address or a
-// stored default, and it spares the codecs three types.
+// always NULL here: nothing we serve has an address or a stored default, and
+// it spares the codecs two types.
 const (
-	xidOID      sqltypes.OID = 28
 	inetOID     sqltypes.OID = 869
 	anyarrayOID sqltypes.OID = 2277
 )
 
+// Transaction ids a fresh PostgreSQL 15 cluster shows in relfrozenxid and
+// datfrozenxid (FirstNormalTransactionId is 3; initdb uses a few hundred)
+// and in relminmxid and datminmxid (FirstMultiXactId). Clients only check
+// that they are there; DynamoDB has no transaction ids to report.
+const (
+	frozenXID = 716
+	minMXID   = 1
+)
+
 // alwaysNull reports the column types whose values are always NULL here.
 func alwaysNull(t sqltypes.OID) bool {
-	return t == xidOID || t == inetOID || t == anyarrayOID
+	return t == inetOID || t == anyarrayOID
 }
 
 // col is one declared column.
@@ -75,7 +83,7 @@ func defaultValue(notNull bool, t sqltypes.OID) sqltypes.Value {
 	switch t {
 	case sqltypes.Bool:
 		return false
-	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Oid, sqltypes.Regproc:
+	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Oid, sqltypes.Xid, sqltypes.Regproc:
 		return int64(0)
 	case sqltypes.Float4:
 		return float64(0)
@@ -165,7 +173,7 @@ func valueFits(v sqltypes.Value, t sqltypes.OID) bool {
 	case sqltypes.Bool:
 		_, ok := v.(bool)
 		return ok
-	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Oid, sqltypes.Regproc,
+	case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Oid, sqltypes.Xid, sqltypes.Regproc,
 		sqltypes.Regtype, sqltypes.Regclass, sqltypes.Regnamespace:
 		_, ok := v.(int64)
 		return ok

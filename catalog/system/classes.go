@@ -31,18 +31,18 @@ func classBuilders() map[string]builder {
 					v["attcollation"] = oid(systemCollation(d, r, c.Type))
 					rs.add(v)
 				}
+				if r.Kind == 'r' {
+					addSystemAttributes(rs, d, r.OID)
+				}
 			}
 			for _, o := range objs {
 				for _, c := range o.t.Columns {
 					rs.add(attributeRow(d, o.oid, c.Name, c.Type, -1, c.AttNum, c.NotNull))
 				}
+				addSystemAttributes(rs, d, o.oid)
 				for _, ix := range o.indexes {
-					for i, c := range ix.columns() {
-						v := attributeRow(d, ix.oid, c.Name, c.Type, -1, int16(i+1), false)
-						if i >= len(ix.keys) {
-							v["attcollation"] = oid(0) // INCLUDE columns are not compared
-						}
-						rs.add(v)
+					for i, c := range ix.keys {
+						rs.add(attributeRow(d, ix.oid, c.Name, c.Type, -1, int16(i+1), false))
 					}
 				}
 			}
@@ -85,6 +85,7 @@ func systemClassRow(r *Relation) vals {
 	}
 	if r.Kind == 'r' {
 		v["relam"] = oid(heapAM)
+		v["relfrozenxid"], v["relminmxid"] = int64(frozenXID), int64(minMXID)
 	} else {
 		v["relhasrules"] = true // a view is its _RETURN rule
 	}
@@ -101,6 +102,7 @@ func tableClassRow(o tableObjects) vals {
 		"relpages": i64(pages(o.t.SizeBytes)), "reltuples": float64(o.t.ItemCount),
 		"relhasindex": true, "relpersistence": "p", "relkind": "r",
 		"relnatts": i64(len(o.t.Columns)), "relispopulated": true, "relreplident": "d",
+		"relfrozenxid": int64(frozenXID), "relminmxid": int64(minMXID),
 	}
 }
 
@@ -113,7 +115,7 @@ func indexClassRow(o tableObjects, ix indexObject) vals {
 		"oid": oid(ix.oid), "relname": ix.name, "relnamespace": oid(publicNSOID),
 		"relowner": oid(ownerOID), "relam": oid(btreeAM), "relfilenode": oid(ix.oid),
 		"reltuples": tuples, "relpersistence": "p", "relkind": "i",
-		"relnatts": i64(len(ix.columns())), "relispopulated": true, "relreplident": "n",
+		"relnatts": i64(len(ix.keys)), "relispopulated": true, "relreplident": "n",
 	}
 }
 
@@ -156,11 +158,36 @@ func indexRow(d *staticData, o tableObjects, ix indexObject) vals {
 		classes[i] = defaultOpclass(c.Type)
 	}
 	return vals{
-		"indexrelid": oid(ix.oid), "indrelid": oid(o.oid), "indnatts": i64(len(ix.columns())),
+		"indexrelid": oid(ix.oid), "indrelid": oid(o.oid), "indnatts": i64(len(keys)),
 		"indnkeyatts": i64(len(keys)), "indisunique": ix.primary, "indisprimary": ix.primary,
 		"indimmediate": true, "indisvalid": true, "indisready": true, "indislive": true,
-		"indkey":       int2Vector(sqltypes.Int2, attnums(ix.columns())...),
+		"indkey":       int2Vector(sqltypes.Int2, attnums(keys)...),
 		"indcollation": oidVector(collations...), "indclass": oidVector(classes...),
 		"indoption": int2Vector(sqltypes.Int2, make([]int16, len(keys))...),
+	}
+}
+
+// Types of the system columns that only pg_attribute and pg_type mention.
+const (
+	tidOID sqltypes.OID = 27
+	cidOID sqltypes.OID = 29
+)
+
+// addSystemAttributes adds the system columns PostgreSQL lists in
+// pg_attribute for every table, with negative attnums (DBeaver reads them and
+// filters itself; psql, pgjdbc and SQLAlchemy ask for attnum > 0). They are
+// not columns a query can read here: a DynamoDB item has no tuple header.
+func addSystemAttributes(rs *rowSet, d *staticData, rel uint32) {
+	for _, a := range []struct {
+		name string
+		typ  sqltypes.OID
+		num  int16
+	}{
+		{"tableoid", sqltypes.Oid, -6}, {"cmax", cidOID, -5}, {"xmax", sqltypes.Xid, -4},
+		{"cmin", cidOID, -3}, {"xmin", sqltypes.Xid, -2}, {"ctid", tidOID, -1},
+	} {
+		v := attributeRow(d, rel, a.name, a.typ, -1, a.num, true)
+		v["attstattarget"] = int64(0)
+		rs.add(v)
 	}
 }

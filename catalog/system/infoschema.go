@@ -83,10 +83,11 @@ func infoSchemaBuilders() map[string]builder {
 				return rs.result()
 			}
 		},
+		// PostgreSQL 15 names no default collation here for a database whose
+		// datcollate is a libc locale rather than a pg_collation entry.
 		"information_schema.character_sets": fromEnv(func(rs *rowSet, env Env) {
 			rs.add(vals{"character_set_name": "UTF8", "character_repertoire": "UCS", "form_of_use": "UTF8",
-				"default_collate_catalog": env.Database(), "default_collate_schema": pgCatalog,
-				"default_collate_name": "C.UTF-8"})
+				"default_collate_catalog": env.Database()})
 		}),
 	}
 }

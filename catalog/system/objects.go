@@ -45,13 +45,16 @@ type tableObjects struct {
 	indexes       []indexObject // the primary key index first
 }
 
-// indexObject is the primary key or a secondary index as a pg_index entry.
+// indexObject is the primary key or a secondary index as a pg_index entry:
+// a btree over its key attributes only, as PostgreSQL's equivalent index
+// would be (the primary key's unique). What a secondary index projects is
+// not a PostgreSQL INCLUDE list — an ALL projection holds attributes no
+// column names — so it is told in the index's comment instead.
 type indexObject struct {
 	oid     uint32
 	name    string
 	primary bool
-	keys    []catalog.Column // key columns, in order
-	include []catalog.Column // projected INCLUDE attributes that are table columns
+	keys    []catalog.Column // key columns, in order: partition key, then sort key
 	comment string
 }
 
@@ -71,17 +74,9 @@ func objectsOf(t *catalog.Table) tableObjects {
 		if ix.Global {
 			kind = "global"
 		}
-		io := indexObject{oid: hashOID("index", t.Name+"/"+ix.Name), name: ix.Name,
+		o.indexes = append(o.indexes, indexObject{oid: hashOID("index", t.Name+"/"+ix.Name), name: ix.Name,
 			keys:    keyColumns(t, ix.PartitionKey, ix.SortKey),
-			comment: "DynamoDB " + kind + " secondary index, projection " + ix.Projection}
-		if ix.Projection == "INCLUDE" {
-			for _, a := range ix.NonKeyAttributes {
-				if c := t.Column(a); c != nil {
-					io.include = append(io.include, *c)
-				}
-			}
-		}
-		o.indexes = append(o.indexes, io)
+			comment: "DynamoDB " + kind + " secondary index, projection " + projection(ix)})
 	}
 	return o
 }
@@ -102,11 +97,38 @@ func keyColumns(t *catalog.Table, pk catalog.KeyAttr, sk *catalog.KeyAttr) []cat
 	return out
 }
 
-func (ix indexObject) columns() []catalog.Column {
-	return append(append([]catalog.Column(nil), ix.keys...), ix.include...)
+// projection describes what a secondary index holds besides its keys and
+// the table's: "ALL", "KEYS_ONLY" or "INCLUDE (a, b)".
+func projection(ix catalog.Index) string {
+	if ix.Projection != "INCLUDE" {
+		return ix.Projection
+	}
+	return "INCLUDE (" + strings.Join(ix.NonKeyAttributes, ", ") + ")"
 }
 
 func (o tableObjects) primaryKey() indexObject { return o.indexes[0] }
+
+// Comments are the pg_description texts fazproxy shows for a table and its
+// columns and indexes: what COMMENT ON would have to set for a PostgreSQL
+// table to describe itself the same way (the demo's reference DDL does).
+type Comments struct {
+	Table   string
+	Columns map[string]string // by column name
+	Indexes map[string]string // by index name; the primary key's is <table>_pkey
+}
+
+// CommentsOf returns t's comments, as pg_description holds them.
+func CommentsOf(t *catalog.Table) Comments {
+	o := objectsOf(t)
+	c := Comments{Table: o.tableComment(), Columns: map[string]string{}, Indexes: map[string]string{}}
+	for _, col := range t.Columns {
+		c.Columns[col.Name] = o.columnComment(col)
+	}
+	for _, ix := range o.indexes {
+		c.Indexes[ix.name] = ix.comment
+	}
+	return c
+}
 
 func (o tableObjects) tableComment() string {
 	return "DynamoDB table " + o.t.Name + ", status " + o.t.Status

@@ -12,7 +12,12 @@ func roleBuilders() map[string]builder {
 					"oid": oid(DatabaseOID(db)), "datname": db, "datdba": oid(ownerOID),
 					"encoding": int64(utf8Encoding), "datlocprovider": "c", "datallowconn": true,
 					"datconnlimit": int64(-1), "dattablespace": oid(defaultTablespace),
-					"datcollate": "C.UTF-8", "datctype": "C.UTF-8",
+					"datfrozenxid": int64(frozenXID), "datminmxid": int64(minMXID),
+					// fazproxy compares and sorts text bytewise (the C
+					// collation) but upper() and lower() know Unicode (Go's
+					// tables): a C.UTF-8 ctype, as the reference cluster's
+					// initdb --locale=C --lc-ctype=C.UTF-8.
+					"datcollate": "C", "datctype": "C.UTF-8",
 				})
 			}
 		}),

@@ -111,24 +111,37 @@ func TestTableRows(t *testing.T) {
 	}{
 		{"pg_class", map[string]any{"relname": "orders"}, map[string]string{
 			"oid": fmt.Sprint(orders), "relkind": "r", "relnamespace": "2200", "relnatts": "8",
-			"reltuples": "42", "relhasindex": "true", "relam": "2", "relpages": "3", "relowner": "10"}},
+			"reltuples": "42", "relhasindex": "true", "relam": "2", "relpages": "3", "relowner": "10",
+			"relfrozenxid": "716", "relminmxid": "1"}},
 		{"pg_class", map[string]any{"relname": "orders_pkey"}, map[string]string{
 			"oid": fmt.Sprint(pkey), "relkind": "i", "relam": "403", "relnatts": "2"}},
 		{"pg_class", map[string]any{"relname": "byStatus"}, map[string]string{"relkind": "i", "relnatts": "2"}},
-		{"pg_class", map[string]any{"relname": "byDate"}, map[string]string{"relkind": "i", "relnatts": "3"}},
+		{"pg_class", map[string]any{"relname": "byDate"}, map[string]string{"relkind": "i", "relnatts": "2",
+			"relfrozenxid": "0"}},
+		{"pg_class", map[string]any{"relname": "pg_indexes"}, map[string]string{"relkind": "v", "relfrozenxid": "0",
+			"relminmxid": "0"}},
+		{"pg_class", map[string]any{"relname": "pg_database"}, map[string]string{"relfrozenxid": "716", "relminmxid": "1"}},
 		{"pg_class", map[string]any{"relname": "users"}, map[string]string{"oid": fmt.Sprint(users)}},
 		{"pg_class", map[string]any{"relname": "pg_class"}, map[string]string{
 			"oid": "1259", "relnamespace": "11", "relkind": "r", "relnatts": "33"}},
 		{"pg_class", map[string]any{"relname": "columns"}, map[string]string{
 			"oid": "13295", "relnamespace": "13207", "relkind": "v"}},
+		{"pg_type", map[string]any{"typname": "_record"}, map[string]string{
+			"oid": "2287", "typelem": "2249", "typinput": "750", "typoutput": "751", "typreceive": "2400",
+			"typsend": "2401", "typanalyze": "3816", "typsubscript": "6179", "typalign": "d", "typtype": "p"}},
+		{"pg_type", map[string]any{"typname": "xid"}, map[string]string{
+			"oid": "28", "typarray": "1011", "typlen": "4", "typbyval": "true", "typinput": "50"}},
 		{"pg_index", map[string]any{"indexrelid": pkey}, map[string]string{
 			"indrelid": fmt.Sprint(orders), "indisprimary": "true", "indisunique": "true",
 			"indkey": "{1,2}", "indnatts": "2", "indnkeyatts": "2", "indclass": "{3126,3125}",
 			"indcollation": "{100,0}", "indoption": "{0,0}", "indexprs": "NULL"}},
+		// Secondary indexes are btrees over their key attributes only (a GSI
+		// on (gsi_pk, gsi_sk), an LSI on (table pk, lsi_sk)): no INCLUDE.
 		{"pg_index", map[string]any{"indexrelid": hashOID("index", "orders/byStatus")}, map[string]string{
-			"indisprimary": "false", "indisunique": "false", "indkey": "{3,4}"}},
+			"indisprimary": "false", "indisunique": "false", "indkey": "{3,4}", "indnatts": "2", "indnkeyatts": "2"}},
 		{"pg_index", map[string]any{"indexrelid": hashOID("index", "orders/byDate")}, map[string]string{
-			"indkey": "{1,5,6}", "indnatts": "3", "indnkeyatts": "2", "indclass": "{3126,3126}"}},
+			"indkey": "{1,5}", "indnatts": "2", "indnkeyatts": "2", "indclass": "{3126,3126}",
+			"indcollation": "{100,100}", "indoption": "{0,0}"}},
 		{"pg_index", map[string]any{"indrelid": users}, map[string]string{
 			"indkey": "{1}", "indclass": "{10006}", "indisprimary": "true"}},
 		{"pg_constraint", map[string]any{"conrelid": orders}, map[string]string{
@@ -140,6 +153,13 @@ func TestTableRows(t *testing.T) {
 		{"pg_attribute", map[string]any{"attrelid": orders, "attname": "tags"}, map[string]string{
 			"atttypid": "1009", "attndims": "1", "attnotnull": "false", "attcollation": "100"}},
 		{"pg_attribute", map[string]any{"attrelid": pkey, "attnum": 2}, map[string]string{"attname": "id"}},
+		{"pg_attribute", map[string]any{"attrelid": orders, "attname": "ctid"}, map[string]string{
+			"atttypid": "27", "attnum": "-1", "attlen": "6", "attbyval": "false", "attalign": "s",
+			"attnotnull": "true", "attstattarget": "0", "attcollation": "0"}},
+		{"pg_attribute", map[string]any{"attrelid": orders, "attname": "xmin"}, map[string]string{
+			"atttypid": "28", "attnum": "-2", "attlen": "4", "attbyval": "true", "attalign": "i"}},
+		{"pg_attribute", map[string]any{"attrelid": 1259, "attname": "cmax"}, map[string]string{
+			"atttypid": "29", "attnum": "-5"}},
 		{"pg_attribute", map[string]any{"attrelid": 1259, "attname": "relname"}, map[string]string{
 			"atttypid": "19", "attnum": "2", "attlen": "64", "attcollation": "950", "attnotnull": "true"}},
 		{"pg_attribute", map[string]any{"attrelid": 1259, "attname": "reloptions"}, map[string]string{
@@ -160,8 +180,8 @@ func TestTableRows(t *testing.T) {
 		{"pg_proc", map[string]any{"proname": "version"}, map[string]string{"oid": "89", "provolatile": "s"}},
 		{"pg_namespace", map[string]any{"nspname": "public"}, map[string]string{"oid": "2200"}},
 		{"pg_database", map[string]any{"datname": "shop"}, map[string]string{
-			"oid": fmt.Sprint(DatabaseOID("shop")), "datdba": "10", "encoding": "6", "datcollate": "C.UTF-8",
-			"datacl": "NULL", "datallowconn": "true"}},
+			"oid": fmt.Sprint(DatabaseOID("shop")), "datdba": "10", "encoding": "6", "datcollate": "C",
+			"datctype": "C.UTF-8", "datacl": "NULL", "datallowconn": "true", "datfrozenxid": "716", "datminmxid": "1"}},
 		{"pg_roles", map[string]any{"rolname": "alice"}, map[string]string{
 			"oid": "10", "rolsuper": "false", "rolcanlogin": "true"}},
 		{"pg_settings", map[string]any{"name": "statement_timeout"}, map[string]string{
@@ -174,7 +194,11 @@ func TestTableRows(t *testing.T) {
 		{"pg_description", map[string]any{"objoid": orders, "objsubid": 1}, map[string]string{"description": "partition key (S)"}},
 		{"pg_description", map[string]any{"objoid": orders, "objsubid": 8}, map[string]string{"description": "the whole DynamoDB item"}},
 		{"pg_indexes", map[string]any{"indexname": "byDate"}, map[string]string{
-			"indexdef": `CREATE INDEX "byDate" ON public.orders USING btree (customer, date) INCLUDE (note)`}},
+			"indexdef": `CREATE INDEX "byDate" ON public.orders USING btree (customer, date)`}},
+		{"pg_description", map[string]any{"objoid": hashOID("index", "orders/byDate")}, map[string]string{
+			"description": "DynamoDB local secondary index, projection INCLUDE (note, not_a_column)"}},
+		{"pg_description", map[string]any{"objoid": hashOID("index", "orders/byStatus")}, map[string]string{
+			"description": "DynamoDB global secondary index, projection ALL"}},
 		{"pg_indexes", map[string]any{"tablename": "users"}, map[string]string{
 			"indexdef": `CREATE UNIQUE INDEX users_pkey ON public.users USING btree ("user-id")`}},
 		{"pg_tables", map[string]any{"tablename": "orders"}, map[string]string{"schemaname": "public", "tableowner": "alice"}},
@@ -204,6 +228,8 @@ func TestTableRows(t *testing.T) {
 		{"information_schema.key_column_usage", map[string]any{"table_name": "orders", "ordinal_position": 2}, map[string]string{
 			"column_name": "id", "constraint_name": "orders_pkey"}},
 		{"information_schema.schemata", map[string]any{"schema_name": "public"}, map[string]string{"catalog_name": "shop"}},
+		{"information_schema.character_sets", nil, map[string]string{"character_set_name": "UTF8",
+			"default_collate_catalog": "shop", "default_collate_schema": "NULL", "default_collate_name": "NULL"}},
 		{"information_schema.routines", map[string]any{"routine_name": "upper"}, map[string]string{
 			"data_type": "text", "routine_type": "FUNCTION", "is_null_call": "YES"}},
 	}
@@ -235,8 +261,10 @@ func TestRowCounts(t *testing.T) {
 		{"pg_class", map[string]any{"relnamespace": 2200}, 2 + 3 + 1}, // 2 tables, 3 + 1 indexes
 		{"pg_index", nil, 4},
 		{"pg_constraint", nil, 2},
-		{"pg_attribute", map[string]any{"attrelid": catalog.TableOID("orders")}, 8},
-		{"pg_attribute", map[string]any{"attrelid": 2615}, 4}, // pg_namespace's columns
+		{"pg_attribute", map[string]any{"attrelid": catalog.TableOID("orders")}, 8 + 6}, // + system columns
+		{"pg_attribute", map[string]any{"attrelid": 2615}, 4 + 6},                       // pg_namespace's columns
+		{"pg_attribute", map[string]any{"attrelid": 12043}, 5},                          // a view has no system columns
+		{"pg_attribute", map[string]any{"attrelid": hashOID("index", "orders/byDate")}, 2},
 		{"pg_database", nil, 2},
 		{"pg_roles", nil, 1},
 		{"pg_inherits", nil, 0},
@@ -338,7 +366,7 @@ func TestTypesAgreeWithSqltypes(t *testing.T) {
 	for _, pt := range d.types {
 		info, ok := sqltypes.TypeInfo(pt.oid)
 		if !ok {
-			continue // xid, inet, anyarray: catalog column types only
+			continue // inet, anyarray: catalog column types only
 		}
 		got := fmt.Sprint(pt.name, pt.len, string(pt.category), pt.array, string(pt.typtype))
 		want := fmt.Sprint(info.Name, info.Len, string(info.Category), info.ArrayOID, string(info.Kind))

@@ -30,18 +30,16 @@ func ConstraintDef(t *catalog.Table, constraintOID uint32) (string, bool) {
 	return "PRIMARY KEY (" + columnList(o.primaryKey().keys) + ")", true
 }
 
+// indexDef is pg_get_indexdef's text with the table schema-qualified (its
+// non-pretty form; pg_get_indexdef(oid, 0, true) drops the schema when the
+// table is visible, which package expr does from this text).
 func indexDef(o tableObjects, ix indexObject) string {
-	var b strings.Builder
-	b.WriteString("CREATE ")
+	unique := ""
 	if ix.primary {
-		b.WriteString("UNIQUE ")
+		unique = "UNIQUE "
 	}
-	b.WriteString("INDEX " + QuoteIdent(ix.name) + " ON " + publicNS + "." + QuoteIdent(o.t.Name) +
-		" USING btree (" + columnList(ix.keys) + ")")
-	if len(ix.include) > 0 {
-		b.WriteString(" INCLUDE (" + columnList(ix.include) + ")")
-	}
-	return b.String()
+	return "CREATE " + unique + "INDEX " + QuoteIdent(ix.name) + " ON " + publicNS + "." + QuoteIdent(o.t.Name) +
+		" USING btree (" + columnList(ix.keys) + ")"
 }
 
 func columnList(cols []catalog.Column) string {

@@ -1,6 +1,7 @@
 package guc
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,9 +29,12 @@ type Info struct {
 type meta struct {
 	category string
 	vartype  string
-	unit     string
+	unit     string // "ms", "8kB" (pages) or "B"; pg_settings shows values in it
 	min, max string
 	enum     []string
+	// fixed marks a compile-time constant, whose min_val and max_val are
+	// its own value.
+	fixed bool
 }
 
 func paramMeta(ln string) meta {
@@ -48,10 +52,21 @@ func paramMeta(ln string) meta {
 	switch ln {
 	case "server_version", "server_encoding", "lc_collate", "lc_ctype":
 		return meta{category: preset, vartype: "string"}
-	case "server_version_num", "max_identifier_length":
-		return meta{category: preset, vartype: "integer", min: "0", max: maxTime}
-	case "integer_datetimes", "in_hot_standby":
+	case "server_version_num", "max_identifier_length", "max_index_keys", "max_function_args",
+		"block_size", "wal_block_size":
+		return meta{category: preset, vartype: "integer", fixed: true}
+	case "segment_size":
+		return meta{category: preset, vartype: "integer", unit: "8kB", fixed: true}
+	case "wal_segment_size":
+		return meta{category: preset, vartype: "integer", unit: "B", min: "1048576", max: "1073741824"}
+	case "integer_datetimes", "in_hot_standby", "data_checksums", "debug_assertions":
 		return meta{category: preset, vartype: "bool"}
+	case "ssl":
+		return meta{category: "Connections and Authentication / SSL", vartype: "bool"}
+	case "max_connections":
+		return meta{category: conn, vartype: "integer", min: "1", max: "262143"}
+	case "shared_buffers":
+		return meta{category: "Resource Usage / Memory", vartype: "integer", unit: "8kB", min: "16", max: "1073741823"}
 	case "is_superuser", "session_authorization", "role":
 		return meta{category: "Ungrouped", vartype: "string"}
 	case "application_name":
@@ -101,7 +116,7 @@ func (s *Settings) Describe() []Info {
 			VarType: m.vartype, Context: "user", Source: "default", MinVal: m.min, MaxVal: m.max,
 			EnumVals: m.enum, BootVal: d.boot, ResetVal: s.reset[ln]}
 		if d.readOnly {
-			info.Context = "internal"
+			info.Context = cmp.Or(d.context, "internal")
 		}
 		switch {
 		case v != s.reset[ln]:
@@ -109,9 +124,16 @@ func (s *Settings) Describe() []Info {
 		case s.reset[ln] != d.boot:
 			info.Source = "client"
 		}
-		if m.unit == "ms" {
+		switch m.unit {
+		case "ms":
 			// pg_settings shows times as numbers of their base unit.
 			info.Setting, info.BootVal, info.ResetVal = baseMS(ln, v), baseMS(ln, d.boot), baseMS(ln, s.reset[ln])
+		case "8kB", "B":
+			// ... and sizes as numbers of theirs (pages, bytes).
+			info.Setting, info.BootVal, info.ResetVal = inUnit(v, m.unit), inUnit(d.boot, m.unit), inUnit(s.reset[ln], m.unit)
+		}
+		if m.fixed {
+			info.MinVal, info.MaxVal = info.Setting, info.Setting
 		}
 		out = append(out, info)
 	}
@@ -126,4 +148,31 @@ func baseMS(name, v string) string {
 		return v
 	}
 	return strconv.FormatInt(ms, 10)
+}
+
+// memoryUnits are the units SHOW prints sizes in, in bytes.
+var memoryUnits = []struct {
+	suffix string
+	bytes  int64
+}{{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"kB", 1 << 10}, {"B", 1}}
+
+// inUnit converts a size as SHOW prints it ("1GB", "128MB") into a number of
+// unit ("8kB" pages or "B" bytes), unchanged if it is not such a size.
+func inUnit(v, unit string) string {
+	per := int64(1)
+	if unit == "8kB" {
+		per = 8 << 10
+	}
+	for _, u := range memoryUnits {
+		num, ok := strings.CutSuffix(v, u.suffix)
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(num, 10, 64)
+		if err != nil {
+			return v
+		}
+		return strconv.FormatInt(n*u.bytes/per, 10)
+	}
+	return v
 }

@@ -33,6 +33,12 @@ type Defaults struct {
 	ServerVersion    string        // e.g. "15.8" (empty: DefaultServerVersion)
 	StatementTimeout time.Duration // limits.statement_timeout
 	TimeZone         string        // default "UTC"
+	// SSL is the ssl parameter: whether the server accepts TLS connections
+	// (faz.yaml's tls section), as PostgreSQL's ssl says of its server.
+	SSL bool
+	// MaxConnections is max_connections (limits.max_connections): 0 shows
+	// PostgreSQL's default 100, a negative value unlimited (262143).
+	MaxConnections int
 }
 
 // DefaultServerVersion is the PostgreSQL version fazproxy presents itself as.
@@ -163,7 +169,7 @@ func (s *Settings) Set(name, value string, isLocal bool) error {
 		return s.store(ln, value, isLocal)
 	}
 	if d.readOnly {
-		return pgerr.New(cantChangeRuntimeParam, "parameter %q cannot be changed", d.name)
+		return cantChange(d)
 	}
 	v := value
 	if d.check != nil {
@@ -225,6 +231,18 @@ func isIdentifier(p string) bool {
 	return true
 }
 
+// cantChange is PostgreSQL's refusal to SET a read-only parameter, worded
+// by what would change it there.
+func cantChange(d *def) error {
+	switch d.context {
+	case "postmaster":
+		return pgerr.New(cantChangeRuntimeParam, "parameter %q cannot be changed without restarting the server", d.name)
+	case "sighup":
+		return pgerr.New(cantChangeRuntimeParam, "parameter %q cannot be changed now", d.name)
+	}
+	return pgerr.New(cantChangeRuntimeParam, "parameter %q cannot be changed", d.name)
+}
+
 func unrecognized(name string) error {
 	return pgerr.New(pgerr.UndefinedObject, "unrecognized configuration parameter %q", name)
 }
@@ -245,7 +263,7 @@ func (s *Settings) Reset(name string) error {
 		return s.store(ln, s.reset[ln], false)
 	}
 	if d.readOnly {
-		return pgerr.New(cantChangeRuntimeParam, "parameter %q cannot be changed", d.name)
+		return cantChange(d)
 	}
 	if d.startsFrom != "" {
 		v, _ := s.Get(d.startsFrom)

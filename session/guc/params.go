@@ -1,15 +1,22 @@
 package guc
 
-import "cmp"
+import (
+	"cmp"
+	"strconv"
+)
 
 // def is one built-in parameter.
 type def struct {
-	name       string // PostgreSQL's spelling, e.g. "DateStyle"
-	desc       string // SHOW ALL's description (PostgreSQL's short description)
-	boot       string // default, in canonical form
-	report     bool   // sent in ParameterStatus
-	readOnly   bool   // SET and RESET fail with 55P02
-	noResetAll bool   // RESET ALL leaves it alone
+	name     string // PostgreSQL's spelling, e.g. "DateStyle"
+	desc     string // SHOW ALL's description (PostgreSQL's short description)
+	boot     string // default, in canonical form
+	report   bool   // sent in ParameterStatus
+	readOnly bool   // SET and RESET fail with 55P02
+	// context is pg_settings.context of a read-only parameter that
+	// PostgreSQL sets from its configuration ("postmaster", "sighup"); ""
+	// means "internal" for read-only parameters and "user" for the others.
+	context    string
+	noResetAll bool // RESET ALL leaves it alone
 	// startsFrom names (lower-case) the parameter whose value each transaction
 	// starts with; set, the parameter is transaction-scoped.
 	startsFrom string
@@ -60,10 +67,38 @@ func builtins(d Defaults, user string) []*def {
 			desc: "Shows the maximum identifier length."},
 		{name: "in_hot_standby", boot: "off", readOnly: true,
 			desc: "Shows whether hot standby is currently active."},
-		{name: "lc_collate", boot: "C.UTF-8", readOnly: true,
+		// fazproxy compares and sorts text bytewise (C) but case-converts
+		// with Unicode's tables (C.UTF-8); pg_database agrees.
+		{name: "lc_collate", boot: "C", readOnly: true,
 			desc: "Shows the collation order locale."},
 		{name: "lc_ctype", boot: "C.UTF-8", readOnly: true,
 			desc: "Shows the character classification and case conversion locale."},
+		// PostgreSQL 15's compile-time limits, which drivers read (pgjdbc's
+		// getImportedKeys needs max_index_keys).
+		{name: "max_index_keys", boot: "32", readOnly: true,
+			desc: "Shows the maximum number of index keys."},
+		{name: "max_function_args", boot: "100", readOnly: true,
+			desc: "Shows the maximum number of function arguments."},
+		{name: "block_size", boot: "8192", readOnly: true,
+			desc: "Shows the size of a disk block."},
+		{name: "segment_size", boot: "1GB", readOnly: true,
+			desc: "Shows the number of pages per disk file."},
+		{name: "wal_block_size", boot: "8192", readOnly: true,
+			desc: "Shows the block size in the write ahead log."},
+		{name: "wal_segment_size", boot: "16MB", readOnly: true,
+			desc: "Shows the size of write ahead log segments."},
+		{name: "data_checksums", boot: "off", readOnly: true,
+			desc: "Shows whether data checksums are turned on for this cluster."},
+		{name: "debug_assertions", boot: "off", readOnly: true,
+			desc: "Shows whether the running server has assertion checks enabled."},
+		// Server configuration PostgreSQL reads at start (postmaster) or
+		// on reload (sighup): fixed for a session, so read-only here too.
+		{name: "ssl", boot: onOff(d.SSL), readOnly: true, context: "sighup",
+			desc: "Enables SSL connections."},
+		{name: "max_connections", boot: maxConnections(d.MaxConnections), readOnly: true, context: "postmaster",
+			desc: "Sets the maximum number of concurrent connections."},
+		{name: "shared_buffers", boot: "128MB", readOnly: true, context: "postmaster",
+			desc: "Sets the number of shared memory buffers used by the server."},
 
 		// Session behaviour.
 		{name: "search_path", boot: `"$user", public`, check: searchPathCheck,
@@ -142,3 +177,27 @@ func isolationCheck(name string) checkFunc {
 		return v, nil
 	}
 }
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// maxConnections is max_connections for limits.max_connections: PostgreSQL's
+// default (100) when not given, and its ceiling (MAX_BACKENDS) for
+// unlimited (<0 here; 0 in faz.yaml means unlimited too, but a zero
+// Defaults field means "not given").
+func maxConnections(n int) string {
+	switch {
+	case n == 0:
+		return "100"
+	case n < 0 || n > maxBackends:
+		return strconv.Itoa(maxBackends)
+	}
+	return strconv.Itoa(n)
+}
+
+// maxBackends is PostgreSQL's MAX_BACKENDS, max_connections' maximum.
+const maxBackends = 262143
