@@ -218,6 +218,10 @@ var evalCases = []evalCase{
 	{"array_length(ia, 1)", "3"}, {"cardinality(arr)", "3"}, {"array_position(ia, 3)", "3"}, {"array_upper(ia, 1)", "3"},
 	{"ia @> ARRAY[1,2]", "t"}, {"ia && ARRAY[9]", "f"}, {"ia || 4", "{1,2,3,4}"}, {"ARRAY[1] || ARRAY[2,3]", "{1,2,3}"},
 	{"array_length('{}'::int[], 1)", "NULL"},
+	// array || is not strict, as in PostgreSQL (array_cat/append/prepend).
+	{"NULL::text[] || '{}'::text[]", "{}"}, {"NULL::int[] || ARRAY[1]", "{1}"}, {"ARRAY[1] || NULL::int[]", "{1}"},
+	{"NULL::int[] || NULL::int[]", "NULL"}, {"ia || NULL::int", "{1,2,3,NULL}"}, {"NULL::int || ia", "{NULL,1,2,3}"},
+	{"NULL::int[] || 4", "{4}"},
 	// int2vector and oidvector: subscripts from 0, cast to arrays (psql's \d
 	// reads pg_publication_rel.prattrs::int2[]), usable as arrays.
 	{"('1 2'::int2vector)[0]", "1"}, {"('1 2'::int2vector)[1]", "2"}, {"('1 2'::int2vector)[2]", "NULL"},

@@ -13,17 +13,20 @@ type opExpr struct {
 	l, r Expr
 	t    sqltypes.OID
 	fn   func(ctx *Context, a, b sqltypes.Value) (sqltypes.Value, error)
+	// nonStrict passes NULL operands to fn instead of answering NULL (the
+	// array || operators, which PostgreSQL does not declare strict).
+	nonStrict bool
 }
 
 func (o *opExpr) Type() sqltypes.OID { return o.t }
 
 func (o *opExpr) Eval(ctx *Context, row sqltypes.Row) (sqltypes.Value, error) {
 	a, err := o.l.Eval(ctx, row)
-	if err != nil || a == nil {
+	if err != nil || (a == nil && !o.nonStrict) {
 		return nil, err
 	}
 	b, err := o.r.Eval(ctx, row)
-	if err != nil || b == nil {
+	if err != nil || (b == nil && !o.nonStrict) {
 		return nil, err
 	}
 	return o.fn(ctx, a, b)

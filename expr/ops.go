@@ -569,24 +569,17 @@ func (b *Binder) concat(l, r Expr) (Expr, error) {
 			return nil, err
 		}
 		lArr, rArr := la, ra
-		// Known difference: PostgreSQL's array_cat, array_append and
-		// array_prepend are not strict (NULL || '{a}' is {a}). Making this
-		// operator non-strict evaluates psql 15's \d+ subquery
-		// ARRAY(SELECT ... FROM unnest(tc.reloptions)) over an outer
-		// LEFT JOIN row, which the executor cannot do yet; until it can, ||
-		// stays strict.
-		return &opExpr{op: "||", l: l, r: r, t: at, fn: func(_ *Context, a, b sqltypes.Value) (sqltypes.Value, error) {
+		// PostgreSQL's array_cat, array_append and array_prepend are not
+		// strict: a NULL array counts as empty (NULL || '{a}' is {a}) and a
+		// NULL element is appended as an element; only two NULL arrays give
+		// NULL. psql 15's \d+ relies on it (NULL::text[] || '{}').
+		return &opExpr{op: "||", l: l, r: r, t: at, nonStrict: true, fn: func(_ *Context, a, b sqltypes.Value) (sqltypes.Value, error) {
+			if lArr && rArr && a == nil && b == nil {
+				return nil, nil
+			}
 			out := sqltypes.Array{Elem: et}
-			if lArr {
-				out.Items = append(out.Items, a.(sqltypes.Array).Items...)
-			} else {
-				out.Items = append(out.Items, a)
-			}
-			if rArr {
-				out.Items = append(out.Items, b.(sqltypes.Array).Items...)
-			} else {
-				out.Items = append(out.Items, b)
-			}
+			out.Items = appendOperand(out.Items, a, lArr)
+			out.Items = appendOperand(out.Items, b, rArr)
 			return out, nil
 		}}, nil
 	case lt == sqltypes.Jsonb || rt == sqltypes.Jsonb:
@@ -642,4 +635,16 @@ func textOf(ctx *Context, v sqltypes.Value, t sqltypes.OID) (string, error) {
 		return "", err
 	}
 	return s.(string), nil
+}
+
+// appendOperand adds one operand of an array ||: an array's elements (none
+// for a NULL array), or one element (which may be NULL).
+func appendOperand(items []sqltypes.Value, v sqltypes.Value, isArray bool) []sqltypes.Value {
+	if !isArray {
+		return append(items, v)
+	}
+	if v == nil {
+		return items
+	}
+	return append(items, v.(sqltypes.Array).Items...)
 }
