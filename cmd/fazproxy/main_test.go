@@ -152,3 +152,21 @@ func TestPoolSize(t *testing.T) {
 		}
 	}
 }
+
+func TestSessionDefaultsFollowConfig(t *testing.T) {
+	cases := []struct {
+		name     string
+		cfg      config.Config
+		ssl      bool
+		maxConns int
+	}{
+		{"no limit, no TLS", config.Config{}, false, -1},
+		{"limit and TLS", config.Config{Limits: config.Limits{MaxConnections: 50}, TLS: &config.TLSConfig{}}, true, 50},
+	}
+	for _, c := range cases {
+		d := sessionDefaults(&c.cfg)
+		if d.SSL != c.ssl || d.MaxConnections != c.maxConns || d.ServerVersion != serverVersion {
+			t.Errorf("%s: got %+v, want ssl=%v max_connections=%d", c.name, d, c.ssl, c.maxConns)
+		}
+	}
+}

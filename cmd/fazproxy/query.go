@@ -18,7 +18,6 @@ import (
 	"github.com/fazproxy/fazproxy/dynamo"
 	"github.com/fazproxy/fazproxy/pgerr"
 	"github.com/fazproxy/fazproxy/session"
-	"github.com/fazproxy/fazproxy/session/guc"
 	"github.com/fazproxy/fazproxy/wire"
 )
 
@@ -208,7 +207,7 @@ func openCLISession(ctx context.Context, o cliOptions, appName string, stderr io
 	if err != nil {
 		return nil, err
 	}
-	defaults := guc.Defaults{ServerVersion: serverVersion, StatementTimeout: cfg.Limits.StatementTimeout, TimeZone: "UTC"}
+	defaults := sessionDefaults(cfg)
 	backend := session.NewBackend([]*session.Database{db}, security(cfg), defaults, log.With(zap.String("command", appName)))
 	sess, err := backend.NewSession(ctx, wire.StartupInfo{
 		User: user, Database: d.Name,

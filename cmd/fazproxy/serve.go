@@ -96,6 +96,23 @@ type proxy struct {
 	apis    map[string]dynamo.API // by database name, for readiness
 }
 
+// sessionDefaults are the run-time parameter defaults every session starts
+// from: the server's identity and what faz.yaml's limits and tls say, so
+// SHOW statement_timeout, max_connections and ssl answer truthfully.
+func sessionDefaults(cfg *config.Config) guc.Defaults {
+	maxConns := cfg.Limits.MaxConnections
+	if maxConns == 0 {
+		maxConns = -1 // faz.yaml's 0 means unlimited; guc's 0 means "show 100"
+	}
+	return guc.Defaults{
+		ServerVersion:    serverVersion,
+		StatementTimeout: cfg.Limits.StatementTimeout,
+		TimeZone:         "UTC",
+		SSL:              cfg.TLS != nil,
+		MaxConnections:   maxConns,
+	}
+}
+
 func newProxy(ctx context.Context, cfg *config.Config, log *zap.Logger) (*proxy, error) {
 	dbs, apis, err := buildDatabases(ctx, cfg)
 	if err != nil {
@@ -105,7 +122,7 @@ func newProxy(ctx context.Context, cfg *config.Config, log *zap.Logger) (*proxy,
 	if err != nil {
 		return nil, err
 	}
-	defaults := guc.Defaults{ServerVersion: serverVersion, StatementTimeout: cfg.Limits.StatementTimeout, TimeZone: "UTC"}
+	defaults := sessionDefaults(cfg)
 	backend := session.NewBackend(dbs, security(cfg), defaults, log)
 	server := wire.NewServer(wire.Config{
 		Backend:         backend,
