@@ -51,31 +51,7 @@ func PGType(dynamoType string) string {
 }
 
 // TypeOf returns the DynamoDB type name of an attribute value ("S", "N", ...).
-func TypeOf(av types.AttributeValue) string {
-	switch av.(type) {
-	case *types.AttributeValueMemberS:
-		return "S"
-	case *types.AttributeValueMemberN:
-		return "N"
-	case *types.AttributeValueMemberB:
-		return "B"
-	case *types.AttributeValueMemberBOOL:
-		return "BOOL"
-	case *types.AttributeValueMemberNULL:
-		return "NULL"
-	case *types.AttributeValueMemberM:
-		return "M"
-	case *types.AttributeValueMemberL:
-		return "L"
-	case *types.AttributeValueMemberSS:
-		return "SS"
-	case *types.AttributeValueMemberNS:
-		return "NS"
-	case *types.AttributeValueMemberBS:
-		return "BS"
-	}
-	return fmt.Sprintf("%T", av)
-}
+func TypeOf(av types.AttributeValue) string { return sqltypes.AttributeKind(av) }
 
 // Columns returns the table's columns exactly as fazproxy's catalog lays
 // them out when it samples every item (catalog.Describe over the table's

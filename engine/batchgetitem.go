@@ -169,7 +169,7 @@ func (it *batchGetIter) fetch(ctx context.Context) error {
 				"BatchGetItem on %q: DynamoDB left %d keys unprocessed after %d retries", it.n.Table, len(it.pending), it.attempt).
 				WithHint("the table is being throttled; retry later or raise its read capacity")
 		}
-		if err := sleepCtx(ctx, backoff(it.retryBase, it.attempt)); err != nil {
+		if err := dynamo.Sleep(ctx, dynamo.Backoff(it.retryBase, it.attempt+1)); err != nil {
 			return err
 		}
 		it.attempt++
@@ -204,27 +204,6 @@ func (it *batchGetIter) fetch(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// backoff is base·2^attempt, capped at retryMax.
-func backoff(base time.Duration, attempt int) time.Duration {
-	d := base
-	for i := 0; i < attempt && d < retryMax; i++ {
-		d *= 2
-	}
-	return min(d, retryMax)
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func (it *batchGetIter) Close() { it.items, it.keys, it.pending = nil, nil, nil }

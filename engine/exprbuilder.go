@@ -116,39 +116,12 @@ func toAttr(v sqltypes.Value, t sqltypes.OID, attrType string, e expr.Expr) (typ
 	if err != nil {
 		return nil, err
 	}
-	if attrType != "" && attrKind(av) != attrType {
+	if attrType != "" && sqltypes.AttributeKind(av) != attrType {
 		return nil, pgerr.New(pgerr.DatatypeMismatch,
 			"value %s (DynamoDB type %s) cannot be compared with an attribute of DynamoDB type %s",
-			e.String(), attrKind(av), attrType)
+			e.String(), sqltypes.AttributeKind(av), attrType)
 	}
 	return av, nil
-}
-
-// attrKind is an AttributeValue's DynamoDB type name.
-func attrKind(av types.AttributeValue) string {
-	switch av.(type) {
-	case *types.AttributeValueMemberS:
-		return "S"
-	case *types.AttributeValueMemberN:
-		return "N"
-	case *types.AttributeValueMemberB:
-		return "B"
-	case *types.AttributeValueMemberBOOL:
-		return "BOOL"
-	case *types.AttributeValueMemberNULL:
-		return "NULL"
-	case *types.AttributeValueMemberM:
-		return "M"
-	case *types.AttributeValueMemberL:
-		return "L"
-	case *types.AttributeValueMemberSS:
-		return "SS"
-	case *types.AttributeValueMemberNS:
-		return "NS"
-	case *types.AttributeValueMemberBS:
-		return "BS"
-	}
-	return "?"
 }
 
 // renderCond renders an optional condition: ("", false) when c is nil.

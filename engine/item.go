@@ -113,7 +113,7 @@ func (k KeyPart) values(ctx *expr.Context) ([]types.AttributeValue, error) {
 func keyID(key []KeyPart, m map[string]types.AttributeValue) string {
 	var b bytes.Buffer
 	for _, k := range key {
-		b.WriteString(attrKind(m[k.Attr]))
+		b.WriteString(sqltypes.AttributeKind(m[k.Attr]))
 		b.WriteByte(':')
 		switch x := m[k.Attr].(type) {
 		case *types.AttributeValueMemberS:

@@ -113,7 +113,7 @@ func (s itemShape) checkKey(item map[string]types.AttributeValue) error {
 			return pgerr.New(pgerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", k.Name, s.table).
 				WithDetail("Every item needs its key attribute %q.", k.Name)
 		}
-		if kind := attrKind(av); kind != k.Type {
+		if kind := sqltypes.AttributeKind(av); kind != k.Type {
 			return pgerr.New(pgerr.InvalidTextRepresentation, "key column %q needs a value of DynamoDB type %s, not %s", k.Name, k.Type, kind)
 		}
 		if emptyKeyValue(av) {

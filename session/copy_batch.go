@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -16,13 +15,9 @@ import (
 // batchSize is BatchWriteItem's limit of write requests per call.
 const batchSize = 25
 
-// Backoff between retries of unprocessed items: exponential from
-// retryBase, capped at retryCap, with jitter so that many writers that were
-// throttled together do not retry together.
-const (
-	retryBase = 25 * time.Millisecond
-	retryCap  = 5 * time.Second
-)
+// retryBase is the first wait before retrying unprocessed items; see
+// dynamo.Backoff for how it grows.
+const retryBase = 25 * time.Millisecond
 
 // batchWriter puts items with BatchWriteItem, batchSize at a time, and
 // retries unprocessed items until every one is written or ctx ends: an item
@@ -67,7 +62,7 @@ func (w *batchWriter) flush(ctx context.Context) error {
 	clear(w.inBatch)
 	for attempt := 0; len(reqs) > 0; attempt++ {
 		if attempt > 0 {
-			if err := sleepCtx(ctx, backoff(attempt)); err != nil {
+			if err := dynamo.Sleep(ctx, dynamo.Backoff(retryBase, attempt)); err != nil {
 				return err
 			}
 		}
@@ -82,28 +77,6 @@ func (w *batchWriter) flush(ctx context.Context) error {
 		reqs = left
 	}
 	return nil
-}
-
-// backoff is the wait before retry attempt (1, 2, ...): half of the
-// exponential delay plus up to as much again at random.
-func backoff(attempt int) time.Duration {
-	d := retryCap
-	if attempt < 20 {
-		d = min(retryCap, retryBase<<attempt)
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // keyID identifies an item by its key attributes (length-prefixed, so no

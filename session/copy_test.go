@@ -454,12 +454,3 @@ func TestCopyToRefusedAndEmpty(t *testing.T) {
 		}
 	}
 }
-
-func TestBackoff(t *testing.T) {
-	for attempt, lo := range map[int]int64{1: int64(retryBase), 3: int64(retryBase) * 4, 40: int64(retryCap) / 2} {
-		d := backoff(attempt)
-		if int64(d) < lo || int64(d) > 2*lo+1 {
-			t.Errorf("backoff(%d) = %v, want within [%v, %v]", attempt, d, lo, 2*lo)
-		}
-	}
-}

@@ -2,6 +2,7 @@ package sqltypes
 
 import (
 	"encoding/base64"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -137,4 +138,33 @@ func jsonNumber(s string) JSONNumber {
 		return JSONNumber(FormatNumeric(d))
 	}
 	return JSONNumber(s)
+}
+
+// AttributeKind is an attribute value's DynamoDB type name as the API
+// spells it ("S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"); a
+// member type newer than this code is named by its Go type.
+func AttributeKind(av types.AttributeValue) string {
+	switch av.(type) {
+	case *types.AttributeValueMemberS:
+		return "S"
+	case *types.AttributeValueMemberN:
+		return "N"
+	case *types.AttributeValueMemberB:
+		return "B"
+	case *types.AttributeValueMemberBOOL:
+		return "BOOL"
+	case *types.AttributeValueMemberNULL:
+		return "NULL"
+	case *types.AttributeValueMemberM:
+		return "M"
+	case *types.AttributeValueMemberL:
+		return "L"
+	case *types.AttributeValueMemberSS:
+		return "SS"
+	case *types.AttributeValueMemberNS:
+		return "NS"
+	case *types.AttributeValueMemberBS:
+		return "BS"
+	}
+	return fmt.Sprintf("%T", av)
 }
