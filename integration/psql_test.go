@@ -45,6 +45,12 @@ func TestPsqlQueries(t *testing.T) {
 		{"error keeps the session", []string{"-At", "-c", "SELECT nosuch FROM customers", "-c", "SELECT 41 + 1"},
 			[]string{`column "nosuch" does not exist`, "_item", "42"}},
 		{"several statements in one string", []string{"-At", "-c", "SELECT 1; SELECT 2"}, []string{"2"}},
+		// psql sends a statement's terminating ';' with it.
+		{"verb JSON with the terminator", []string{"-At", "-c",
+			`{"verb":"GetItem","TableName":"customers","Key":{"customer_id":{"S":"C0001"}},"ProjectionExpression":"email"};`},
+			[]string{"user0001@example.com"}},
+		{"PartiQL after SET faz.language", []string{"-At", "-c", "SET faz.language = 'partiql'", "-c",
+			`SELECT email FROM "customers" WHERE customer_id = 'C0001';`}, []string{"user0001@example.com"}},
 		{"count", []string{"-At", "-c", "SELECT count(*) FROM customers"}, []string{"300"}},
 		// psql's meta-commands send its own catalog queries, executed by fazproxy.
 		{`\dt`, []string{"-c", `\dt`}, []string{"List of relations", "public | customers | table", "public | orders    | table", "public | products  | table"}},

@@ -3,9 +3,8 @@ package native
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"strconv"
+	"strings"
 
 	"github.com/fazproxy/fazproxy/pgerr"
 )
@@ -153,14 +152,17 @@ func decodeFloat(path string, raw json.RawMessage) (float64, error) {
 }
 
 // singleValue reads exactly one JSON value from text: trailing content after
-// it is refused rather than ignored.
+// it is refused rather than ignored, except white space and the statement
+// terminator ';' that SQL clients (psql among them) send after a statement.
 func singleValue(text string) (json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader([]byte(text)))
+	dec := json.NewDecoder(strings.NewReader(text))
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
 		return nil, syntaxError("verb request", err)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	rest := strings.TrimSpace(text[dec.InputOffset():])
+	rest = strings.TrimSpace(strings.TrimSuffix(rest, ";"))
+	if rest != "" {
 		return nil, pgerr.New(pgerr.SyntaxError, "unexpected text after the verb request's JSON object")
 	}
 	return raw, nil

@@ -164,6 +164,8 @@ func TestParseVerbErrors(t *testing.T) {
 		{"bad enum", `{"verb":"Scan","TableName":"t","Select":"EVERYTHING"}`, pgerr.InvalidParameterValue, "EVERYTHING"},
 		{"duplicate key", `{"verb":"Scan","TableName":"a","TableName":"b"}`, pgerr.SyntaxError, "TableName"},
 		{"trailing text", `{"verb":"Scan","TableName":"t"} {}`, pgerr.SyntaxError, "after"},
+		{"text after the terminator", `{"verb":"Scan","TableName":"t"}; DELETE FROM t`, pgerr.SyntaxError, "after"},
+		{"two terminators", `{"verb":"Scan","TableName":"t"};;`, pgerr.SyntaxError, "after"},
 		{"not an object", `["Scan"]`, pgerr.InvalidParameterValue, "object"},
 		{"malformed", `{"verb":"Scan",`, pgerr.SyntaxError, "JSON"},
 		{"missing table, no default", `{"verb":"Scan"}`, pgerr.SyntaxError, "TableName"},
@@ -192,6 +194,20 @@ func TestParseVerbErrors(t *testing.T) {
 				t.Errorf("error %q does not mention %q", err, c.mention)
 			}
 		})
+	}
+}
+
+// TestParseVerbAcceptsTerminator: psql and other SQL clients send the
+// statement terminator with the statement.
+func TestParseVerbAcceptsTerminator(t *testing.T) {
+	for _, text := range []string{
+		`{"verb":"Scan","TableName":"t"};`,
+		"{\"verb\":\"Scan\",\"TableName\":\"t\"} ;\n",
+		"  {\"verb\":\"Scan\",\"TableName\":\"t\"}\n\t",
+	} {
+		if _, err := ParseVerb(text); err != nil {
+			t.Errorf("ParseVerb(%q): %v", text, err)
+		}
 	}
 }
 
