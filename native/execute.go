@@ -67,49 +67,55 @@ func countResult(count, scanned int32) *Result {
 }
 
 func execQuery(ctx context.Context, api dynamo.API, in *dynamodb.QueryInput, cat catalog.Source) (*Result, error) {
-	table := aws.ToString(in.TableName)
-	var s *itemShape
-	if in.Select != types.SelectCount {
-		var err error
-		if s, err = shapeFor(ctx, cat, table); err != nil {
-			return nil, err
+	return execPage(ctx, "Query", aws.ToString(in.TableName), in.Select, cat, func() (page, error) {
+		out, err := api.Query(ctx, in)
+		if err != nil {
+			return page{}, err
 		}
-	}
-	out, err := api.Query(ctx, in)
-	if err != nil {
-		return nil, dynamo.MapError(err, "Query", table)
-	}
-	res, err := pageResult(s, out.Items, out.Count, out.ScannedCount)
-	if err != nil {
-		return nil, err
-	}
-	if out.ConsumedCapacity != nil {
-		res.ConsumedCapacity = []types.ConsumedCapacity{*out.ConsumedCapacity}
-	}
-	return res, res.setLastKey(out.LastEvaluatedKey)
+		return page{out.Items, out.Count, out.ScannedCount, out.ConsumedCapacity, out.LastEvaluatedKey}, nil
+	})
 }
 
 func execScan(ctx context.Context, api dynamo.API, in *dynamodb.ScanInput, cat catalog.Source) (*Result, error) {
-	table := aws.ToString(in.TableName)
+	return execPage(ctx, "Scan", aws.ToString(in.TableName), in.Select, cat, func() (page, error) {
+		out, err := api.Scan(ctx, in)
+		if err != nil {
+			return page{}, err
+		}
+		return page{out.Items, out.Count, out.ScannedCount, out.ConsumedCapacity, out.LastEvaluatedKey}, nil
+	})
+}
+
+// page is what Query and Scan outputs have in common.
+type page struct {
+	items            []map[string]types.AttributeValue
+	count, scanned   int32
+	capacity         *types.ConsumedCapacity
+	lastEvaluatedKey map[string]types.AttributeValue
+}
+
+// execPage runs one Query or Scan page (fetch) and makes it a Result: the
+// items as rows of the table's shape, or the counts for Select=COUNT.
+func execPage(ctx context.Context, op, table string, sel types.Select, cat catalog.Source, fetch func() (page, error)) (*Result, error) {
 	var s *itemShape
-	if in.Select != types.SelectCount {
+	if sel != types.SelectCount {
 		var err error
 		if s, err = shapeFor(ctx, cat, table); err != nil {
 			return nil, err
 		}
 	}
-	out, err := api.Scan(ctx, in)
+	out, err := fetch()
 	if err != nil {
-		return nil, dynamo.MapError(err, "Scan", table)
+		return nil, dynamo.MapError(err, op, table)
 	}
-	res, err := pageResult(s, out.Items, out.Count, out.ScannedCount)
+	res, err := pageResult(s, out.items, out.count, out.scanned)
 	if err != nil {
 		return nil, err
 	}
-	if out.ConsumedCapacity != nil {
-		res.ConsumedCapacity = []types.ConsumedCapacity{*out.ConsumedCapacity}
+	if out.capacity != nil {
+		res.ConsumedCapacity = []types.ConsumedCapacity{*out.capacity}
 	}
-	return res, res.setLastKey(out.LastEvaluatedKey)
+	return res, res.setLastKey(out.lastEvaluatedKey)
 }
 
 // pageResult is one Query or Scan page: items, or the counts when s is nil.
