@@ -19,6 +19,7 @@ const (
 	DefaultListen          = "127.0.0.1:5432"
 	DefaultMaxConnections  = 200
 	DefaultMaxMessageBytes = 16 << 20
+	DefaultSlowStatement   = time.Second
 	DefaultRegion          = "us-east-1"
 	DefaultSampleSize      = 100
 	DefaultPort            = 8000
@@ -61,6 +62,9 @@ type Limits struct {
 	StatementTimeout time.Duration // 0 = none
 	IdleTimeout      time.Duration // 0 = never
 	MaxMessageBytes  int
+	// SlowStatement: statements that run this long are logged at info with
+	// their plan summary (0 = never).
+	SlowStatement time.Duration
 }
 
 // Database is one entry of databases:.

@@ -83,7 +83,7 @@ func TestSpecExample(t *testing.T) {
 	if cfg.AdminListen != "127.0.0.1:9187" || cfg.TLS == nil || !cfg.TLS.Require || cfg.TLS.CertFile != "server.crt" {
 		t.Errorf("listen/tls: %q %+v", cfg.AdminListen, cfg.TLS)
 	}
-	want := Limits{MaxConnections: 200, StatementTimeout: 30 * time.Second, IdleTimeout: 10 * time.Minute, MaxMessageBytes: 16 << 20}
+	want := Limits{MaxConnections: 200, StatementTimeout: 30 * time.Second, IdleTimeout: 10 * time.Minute, MaxMessageBytes: 16 << 20, SlowStatement: time.Second}
 	if cfg.Limits != want {
 		t.Errorf("limits = %+v, want %+v", cfg.Limits, want)
 	}
@@ -172,6 +172,8 @@ func TestProblems(t *testing.T) {
 			want: []string{"test.yaml:3:11", `unknown method "md5"`}},
 		{name: "bad duration", yaml: minimal + "limits: {statement_timeout: soon}\n",
 			want: []string{"limits.statement_timeout", "not a duration"}},
+		{name: "bad slow_statement", yaml: minimal + "limits: {slow_statement: later}\n",
+			want: []string{"limits.slow_statement", "not a duration"}},
 		{name: "bad size", yaml: minimal + "limits: {max_message_bytes: 16 MiBs}\n",
 			want: []string{"limits.max_message_bytes", "not a size"}},
 		{name: "bad column type", yaml: strings.Replace(minimal, "      endpoint_url: http://127.0.0.1:8000\n", "      endpoint_url: http://127.0.0.1:8000\n    tables: {t: {columns: {a: varchar2}}}\n", 1),
@@ -362,5 +364,28 @@ func TestVerifierRoundTrip(t *testing.T) {
 		if _, err := ParseVerifier(bad); err == nil {
 			t.Errorf("ParseVerifier(%q) accepted", bad)
 		}
+	}
+}
+
+func TestSlowStatement(t *testing.T) {
+	cases := []struct {
+		name, limits string
+		want         time.Duration
+	}{
+		{"default", "", time.Second},
+		{"duration", "limits: {slow_statement: 500ms}\n", 500 * time.Millisecond},
+		{"integer milliseconds", "limits: {slow_statement: 2500}\n", 2500 * time.Millisecond},
+		{"off", "limits: {slow_statement: 0}\n", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := Parse("test.yaml", []byte(minimal+c.limits), envMap(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Limits.SlowStatement != c.want {
+				t.Errorf("slow_statement = %v, want %v", cfg.Limits.SlowStatement, c.want)
+			}
+		})
 	}
 }

@@ -16,7 +16,8 @@ import (
 //	tls.cert_file / key_file / require     FAZ_TLS_CERT_FILE, FAZ_TLS_KEY_FILE, FAZ_TLS_REQUIRE
 //	auth.method                            FAZ_AUTH_METHOD
 //	limits.max_connections ...             FAZ_LIMITS_MAX_CONNECTIONS, FAZ_LIMITS_STATEMENT_TIMEOUT,
-//	                                       FAZ_LIMITS_IDLE_TIMEOUT, FAZ_LIMITS_MAX_MESSAGE_BYTES
+//	                                       FAZ_LIMITS_IDLE_TIMEOUT, FAZ_LIMITS_MAX_MESSAGE_BYTES,
+//	                                       FAZ_LIMITS_SLOW_STATEMENT
 //	databases[name=shop].host ...          FAZ_DATABASES_SHOP_HOST, _PORT, _TYPE, _DATABASE,
 //	                                       _USERNAME, _PASSWORD, _SSL
 //	databases[name=shop].extra.region ...  FAZ_DATABASES_SHOP_EXTRA_REGION, _EXTRA_ENDPOINT_URL,

@@ -46,6 +46,7 @@ type fileLimits struct {
 	StatementTimeout *string `yaml:"statement_timeout"` // default 0 = none; "30s" or integer ms
 	IdleTimeout      *string `yaml:"idle_timeout"`      // default 0 = never; "10m" or integer ms
 	MaxMessageBytes  *string `yaml:"max_message_bytes"` // default 16MiB; "16MiB", "512kB" or bytes
+	SlowStatement    *string `yaml:"slow_statement"`    // default 1s; 0 = off; "500ms" or integer ms
 }
 
 // fileDB is one entry of the seed's databases: section.

@@ -95,7 +95,7 @@ func (v *validator) authMethod(m *string) wire.AuthMethod {
 }
 
 func (v *validator) limits(l *fileLimits) Limits {
-	out := Limits{MaxConnections: DefaultMaxConnections, MaxMessageBytes: DefaultMaxMessageBytes}
+	out := Limits{MaxConnections: DefaultMaxConnections, MaxMessageBytes: DefaultMaxMessageBytes, SlowStatement: DefaultSlowStatement}
 	if l == nil {
 		return out
 	}
@@ -111,6 +111,13 @@ func (v *validator) limits(l *fileLimits) Limits {
 			v.addf("limits.statement_timeout", "%v", err)
 		}
 		out.StatementTimeout = d
+	}
+	if l.SlowStatement != nil {
+		d, err := parseDuration(*l.SlowStatement)
+		if err != nil {
+			v.addf("limits.slow_statement", "%v", err)
+		}
+		out.SlowStatement = d
 	}
 	if l.IdleTimeout != nil {
 		d, err := parseDuration(*l.IdleTimeout)

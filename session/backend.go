@@ -59,6 +59,9 @@ type Backend struct {
 	system    *system.Catalog
 	functions []system.Function
 	started   time.Time // pg_postmaster_start_time
+	// observer and slowStatement are set before serving (observe.go).
+	observer      StatementObserver
+	slowStatement time.Duration
 }
 
 var (
@@ -72,7 +75,7 @@ func NewBackend(dbs []*Database, sec *Security, defaults guc.Defaults, log *zap.
 		log = zap.NewNop()
 	}
 	b := &Backend{dbs: map[string]*Database{}, defaults: defaults, funcs: expr.NewFuncs(), log: log,
-		system: system.New(), started: time.Now()}
+		system: system.New(), started: time.Now(), observer: nopObserver{}, slowStatement: defaultSlowStatement}
 	b.functions = functionsOf(b.funcs)
 	for _, d := range dbs {
 		b.dbs[d.Name] = d

@@ -100,21 +100,24 @@ func (p *queryPortal) tag(n int) string {
 	return p.stmt.tag
 }
 
-// slowStatement is the duration from which a statement is logged at info.
-const slowStatement = time.Second
-
 // logStatement logs a completed statement: every one at debug with its text,
-// slow ones at info with what they cost but not their text, which may hold
-// item values (spec/config.md: no item values at info level).
+// slow ones (limits.slow_statement) also at info with what they cost but not
+// their text, which may hold item values (spec/config.md: no item values at
+// info level).
 func (s *Session) logStatement(q *queryStatement, st *engine.Stats, took time.Duration) {
-	if took >= slowStatement {
-		s.log.Info("slow statement", zap.Duration("took", took), zap.String("plan", q.plan.Root.Describe().Op),
-			zap.String("requests", st.RequestsString()), zap.Float64("capacity_units", st.ConsumedCapacity),
-			zap.Int64("items_scanned", st.ItemsScanned))
-		return
-	}
 	s.log.Debug("statement", zap.String("sql", q.text), zap.Duration("took", took),
 		zap.String("requests", st.RequestsString()))
+	if s.isSlow(took) {
+		s.logSlow(q.plan.Root.Describe().Op, st, took)
+	}
+}
+
+// logSlow is the info line of a slow statement: its plan's root operator
+// and its DynamoDB cost, never its text or parameters.
+func (s *Session) logSlow(plan string, st *engine.Stats, took time.Duration) {
+	s.log.Info("slow statement", zap.Duration("took", took), zap.String("plan", plan),
+		zap.String("requests", st.RequestsString()), zap.Float64("capacity_units", st.ConsumedCapacity),
+		zap.Int64("items_scanned", st.ItemsScanned), zap.Int64("items_returned", st.ItemsReturned))
 }
 
 // run checks permissions, opens the plan on first use, and streams rows.

@@ -69,37 +69,48 @@ func (s *Session) Close() error { return nil }
 // (simple protocol), each is planned when it runs, so earlier ones (BEGIN,
 // SET search_path, ROLLBACK) take effect first, as in PostgreSQL.
 func (s *Session) Prepare(ctx context.Context, text string, paramTypes []uint32) ([]wire.Statement, error) {
+	start := time.Now()
 	ctx, cancel := s.statementContext(ctx)
 	defer cancel()
 	if lang := s.inputLanguage(text); lang != langSQL {
 		st, err := s.prepareNative(ctx, lang, text, paramTypes)
 		if err != nil {
-			return nil, s.failed(s.interrupted(ctx, err))
+			return nil, s.prepareFailed(ctx, "native", start, err)
 		}
-		return []wire.Statement{st}, nil
+		return []wire.Statement{s.observed(st, "native")}, nil
 	}
 	stmts, err := translate.Parse(text)
 	if err != nil {
+		s.backend.observer.StatementDone("utility", time.Since(start), err) // a syntax error has no class
 		return nil, s.failed(err)
 	}
 	switch len(stmts) {
 	case 0:
 		return []wire.Statement{emptyStatement{}}, nil
 	case 1:
+		class := statementClass(stmts[0].Node)
 		st, err := s.prepareOne(ctx, stmts[0], paramTypes)
 		if err != nil {
-			return nil, s.failed(s.interrupted(ctx, err))
+			return nil, s.prepareFailed(ctx, class, start, err)
 		}
-		return []wire.Statement{st}, nil
+		return []wire.Statement{s.observed(st, class)}, nil
 	}
 	if err := s.precheckAll(ctx, stmts); err != nil {
-		return nil, s.failed(s.interrupted(ctx, err))
+		return nil, s.prepareFailed(ctx, "utility", start, err)
 	}
 	out := make([]wire.Statement, len(stmts))
 	for i, st := range stmts {
-		out[i] = &deferredStatement{s: s, st: st}
+		out[i] = s.observed(&deferredStatement{s: s, st: st}, statementClass(st.Node))
 	}
 	return out, nil
+}
+
+// prepareFailed reports a statement that failed before it could run (it
+// counts as one statement of its class) and returns err as Prepare does.
+func (s *Session) prepareFailed(ctx context.Context, class string, start time.Time, err error) error {
+	err = s.failed(s.interrupted(ctx, err))
+	s.backend.observer.StatementDone(class, time.Since(start), err)
+	return err
 }
 
 // isSessionCommand reports whether text parses as SET, RESET or SHOW.

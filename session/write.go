@@ -122,8 +122,12 @@ func (p *writePortal) Execute(ctx context.Context, maxRows int, out wire.ResultW
 			s.log.Debug("statement failed", zap.String("sql", p.ws.text), zap.Error(err))
 			return "", false, err
 		}
-		s.log.Debug("statement", zap.String("sql", p.ws.text), zap.Duration("took", time.Since(start)),
+		took := time.Since(start)
+		s.log.Debug("statement", zap.String("sql", p.ws.text), zap.Duration("took", took),
 			zap.String("requests", p.stats.RequestsString()))
+		if s.isSlow(took) {
+			s.logSlow(p.ws.w.Tag(), p.stats, took)
+		}
 	}
 	for n := 0; p.next < len(p.rows); n++ {
 		if maxRows > 0 && n >= maxRows {

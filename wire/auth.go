@@ -57,6 +57,7 @@ func (c *conn) authenticate(user, db string) error {
 	if !errors.As(err, &r) {
 		return err
 	}
+	c.srv.cfg.Observer.AuthFailed()
 	delayed := c.delayAuthFailure()
 	c.log.Warn("authentication failed", zap.String("user", user), zap.String("database", db),
 		zap.String("reason", r.reason), zap.String("sqlstate", r.err.Code), zap.Bool("delayed", delayed))

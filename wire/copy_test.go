@@ -431,6 +431,15 @@ func TestCancelDuringCopyIn(t *testing.T) {
 		done <- err
 	}()
 	<-started
+	// pgx streams the data before the server answers the COPY: wait until
+	// the statement runs, or the cancel may land on a connection that is
+	// not running anything yet (and is rightly ignored).
+	for deadline := time.Now().Add(5 * time.Second); len(lastSession(t, ts).copiedLines()) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the COPY never started reading")
+		}
+		time.Sleep(time.Millisecond)
+	}
 	if err := conn.CancelRequest(ctx); err != nil {
 		t.Fatalf("CancelRequest: %v", err)
 	}

@@ -36,7 +36,25 @@ type Config struct {
 	// AuthFailureDelay is how long a failed authentication waits before
 	// its error is sent (0 = 250ms, negative = none); see auth.go.
 	AuthFailureDelay time.Duration
+	// Observer, when set, is told when connections open and close and when
+	// authentication fails (package metrics counts them).
+	Observer Observer
 }
+
+// Observer is told about connection lifecycle events. Its methods are called
+// from connection goroutines, concurrently, and must not block.
+type Observer interface {
+	ConnectionOpened()
+	ConnectionClosed()
+	AuthFailed()
+}
+
+// nopObserver is the Observer of a Config without one.
+type nopObserver struct{}
+
+func (nopObserver) ConnectionOpened() {}
+func (nopObserver) ConnectionClosed() {}
+func (nopObserver) AuthFailed()       {}
 
 // ErrServerClosed is returned by Serve after Shutdown.
 var ErrServerClosed = errors.New("wire: server closed")
@@ -84,6 +102,9 @@ type Server struct {
 func NewServer(cfg Config) *Server {
 	if cfg.MaxMessageBytes <= 0 {
 		cfg.MaxMessageBytes = defaultMaxMessageBytes
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
 	}
 	log := cfg.Log
 	if log == nil {
@@ -213,6 +234,7 @@ func (s *Server) trackConn(c *conn) bool {
 	}
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
+	s.cfg.Observer.ConnectionOpened()
 	return true
 }
 
@@ -227,6 +249,7 @@ func (s *Server) untrackConn(c *conn) {
 		s.sessions--
 	}
 	s.mu.Unlock()
+	s.cfg.Observer.ConnectionClosed()
 	s.wg.Done()
 }
 

@@ -24,17 +24,18 @@ const pingTimeout = 3 * time.Second
 
 // admin is the HTTP listener for orchestrators: /healthz answers while the
 // process runs; /readyz answers 200 only when every database's DynamoDB
-// endpoint answers ListTables and the server is not draining. (Prometheus
-// /metrics is not served yet.)
+// endpoint answers ListTables and the server is not draining; /metrics
+// serves the Prometheus metrics.
 type admin struct {
 	srv      *http.Server // nil when admin_listen is empty
 	apis     map[string]dynamo.API
+	metrics  http.Handler
 	draining atomic.Bool
 	log      *zap.Logger
 }
 
-func startAdmin(addr string, apis map[string]dynamo.API, log *zap.Logger) (*admin, error) {
-	a := &admin{apis: apis, log: log}
+func startAdmin(addr string, apis map[string]dynamo.API, metrics http.Handler, log *zap.Logger) (*admin, error) {
+	a := &admin{apis: apis, metrics: metrics, log: log}
 	if addr == "" {
 		return a, nil
 	}
@@ -48,7 +49,7 @@ func startAdmin(addr string, apis map[string]dynamo.API, log *zap.Logger) (*admi
 			log.Error("admin listener stopped", zap.Error(err))
 		}
 	}()
-	log.Info("admin listening", zap.String("addr", ln.Addr().String()), zap.Strings("paths", []string{"/healthz", "/readyz"}))
+	log.Info("admin listening", zap.String("addr", ln.Addr().String()), zap.Strings("paths", []string{"/healthz", "/readyz", "/metrics"}))
 	return a, nil
 }
 
@@ -58,6 +59,9 @@ func (a *admin) handler() http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", a.readyz)
+	if a.metrics != nil {
+		mux.Handle("GET /metrics", a.metrics)
+	}
 	return mux
 }
 

@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"go.uber.org/zap"
 
 	"github.com/fazproxy/fazproxy/config"
 	"github.com/fazproxy/fazproxy/dynamo"
+	"github.com/fazproxy/fazproxy/metrics"
 )
 
 func TestRunCommands(t *testing.T) {
@@ -103,11 +105,14 @@ func TestAdminEndpoints(t *testing.T) {
 		{"ready", map[string]dynamo.API{"a": fakeAPI{}, "b": fakeAPI{}}, false, "/readyz", 200, "ready"},
 		{"a database is down", map[string]dynamo.API{"a": fakeAPI{}, "shop": fakeAPI{err: errors.New("dial tcp: connection refused")}}, false, "/readyz", 503, "database shop"},
 		{"draining", map[string]dynamo.API{"a": fakeAPI{}}, true, "/readyz", 503, "shutting down"},
-		{"no metrics yet", nil, false, "/metrics", 404, ""},
+		{"metrics", nil, false, "/metrics", 200, "fazproxy_connections_total 0"},
+		{"metrics while draining", nil, true, "/metrics", 200, "fazproxy_statements_total"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a := &admin{apis: c.apis, log: zap.NewNop()}
+			reg := metrics.New()
+			reg.StatementDone("select", time.Millisecond, nil)
+			a := &admin{apis: c.apis, metrics: reg.Handler(), log: zap.NewNop()}
 			if c.draining {
 				a.setDraining()
 			}

@@ -196,7 +196,7 @@ func openCLISession(ctx context.Context, o cliOptions, appName string, stderr io
 	if err != nil {
 		return nil, err
 	}
-	db, err := buildDatabase(ctx, *d, 0)
+	db, err := buildDatabase(ctx, *d, 0, nil)
 	if err != nil {
 		return nil, &cliError{code: exitUsage, err: err}
 	}
@@ -223,8 +223,11 @@ func openCLISession(ctx context.Context, o cliOptions, appName string, stderr io
 
 // buildDatabase makes the SDK client and the catalog of one database;
 // maxConnections sizes its HTTP pool (0: package dynamo's default).
-func buildDatabase(ctx context.Context, d config.Database, maxConnections int) (*session.Database, error) {
-	api, err := dynamo.NewClient(ctx, dynamo.ClientConfig{
+// buildDatabase builds one database's client, catalog and session view.
+// wrap, when set, wraps the client (metrics) before anything uses it, so the
+// catalog's DescribeTable and sampling calls are counted too.
+func buildDatabase(ctx context.Context, d config.Database, maxConnections int, wrap func(dynamo.API) dynamo.API) (*session.Database, error) {
+	client, err := dynamo.NewClient(ctx, dynamo.ClientConfig{
 		Region:          d.Region,
 		EndpointURL:     d.EndpointURL,
 		AccessKeyID:     d.AccessKeyID,
@@ -234,6 +237,10 @@ func buildDatabase(ctx context.Context, d config.Database, maxConnections int) (
 	})
 	if err != nil {
 		return nil, fmt.Errorf("database %q: %w", d.Name, err)
+	}
+	var api dynamo.API = client
+	if wrap != nil {
+		api = wrap(api)
 	}
 	cat := catalog.New(api, catalog.Options{SampleSize: d.SampleSize, Declared: d.Tables, TTL: d.CacheTTL})
 	return &session.Database{Name: d.Name, API: api, Catalog: cat, AllowFullScan: d.AllowFullScan, DefaultTable: d.Database}, nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fazproxy/fazproxy/config"
 	"github.com/fazproxy/fazproxy/dynamo"
+	"github.com/fazproxy/fazproxy/metrics"
 	"github.com/fazproxy/fazproxy/session"
 	"github.com/fazproxy/fazproxy/session/guc"
 	"github.com/fazproxy/fazproxy/wire"
@@ -94,6 +95,7 @@ type proxy struct {
 	backend *session.Backend
 	server  *wire.Server
 	apis    map[string]dynamo.API // by database name, for readiness
+	metrics *metrics.Registry
 }
 
 // sessionDefaults are the run-time parameter defaults every session starts
@@ -114,7 +116,8 @@ func sessionDefaults(cfg *config.Config) guc.Defaults {
 }
 
 func newProxy(ctx context.Context, cfg *config.Config, log *zap.Logger) (*proxy, error) {
-	dbs, apis, err := buildDatabases(ctx, cfg)
+	reg := metrics.New()
+	dbs, apis, err := buildDatabases(ctx, cfg, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +127,8 @@ func newProxy(ctx context.Context, cfg *config.Config, log *zap.Logger) (*proxy,
 	}
 	defaults := sessionDefaults(cfg)
 	backend := session.NewBackend(dbs, security(cfg), defaults, log)
+	backend.SetObserver(reg)
+	backend.SetSlowStatement(cfg.Limits.SlowStatement)
 	server := wire.NewServer(wire.Config{
 		Backend:         backend,
 		Auth:            backend,
@@ -133,16 +138,23 @@ func newProxy(ctx context.Context, cfg *config.Config, log *zap.Logger) (*proxy,
 		MaxMessageBytes: cfg.Limits.MaxMessageBytes,
 		MaxConnections:  cfg.Limits.MaxConnections,
 		IdleTimeout:     cfg.Limits.IdleTimeout,
+		Observer:        reg,
 	})
-	return &proxy{cfg: cfg, log: log, backend: backend, server: server, apis: apis}, nil
+	return &proxy{cfg: cfg, log: log, backend: backend, server: server, apis: apis, metrics: reg}, nil
 }
 
-// buildDatabases makes one SDK client and one catalog per configured database.
-func buildDatabases(ctx context.Context, cfg *config.Config) ([]*session.Database, map[string]dynamo.API, error) {
+// buildDatabases makes one SDK client and one catalog per configured
+// database. Sessions' requests go through a dynamo.Instrumented client that
+// reports them to reg; the catalog's own DescribeTable and sampling Scans
+// (made with the bare client by buildDatabase) are not counted.
+func buildDatabases(ctx context.Context, cfg *config.Config, reg *metrics.Registry) ([]*session.Database, map[string]dynamo.API, error) {
 	var dbs []*session.Database
 	apis := map[string]dynamo.API{}
 	for _, d := range cfg.Databases {
-		db, err := buildDatabase(ctx, d, cfg.Limits.MaxConnections)
+		observer := reg.Database(d.Name)
+		db, err := buildDatabase(ctx, d, cfg.Limits.MaxConnections, func(api dynamo.API) dynamo.API {
+			return dynamo.NewInstrumented(api, observer)
+		})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -177,7 +189,7 @@ func (p *proxy) run(ctx context.Context, opts serveOptions) error {
 	if err != nil {
 		return err // "address already in use" reaches the user as is
 	}
-	adm, err := startAdmin(p.cfg.AdminListen, p.apis, p.log)
+	adm, err := startAdmin(p.cfg.AdminListen, p.apis, p.metrics.Handler(), p.log)
 	if err != nil {
 		_ = ln.Close()
 		return err
