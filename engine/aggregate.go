@@ -172,12 +172,22 @@ func (it *aggIter) accumulate(eval *expr.Context, g *group, row sqltypes.Row) er
 	for i, m := range it.makers {
 		var v, sep sqltypes.Value
 		var err error
+		if m.spec.Filter != nil {
+			keep, err := m.spec.Filter.Eval(eval, row)
+			if err != nil {
+				return err
+			}
+			if b, ok := keep.(bool); !ok || !b {
+				continue // FILTER (WHERE ...) not true: this row is not an input
+			}
+		}
 		if m.spec.Arg != nil {
 			if v, err = m.spec.Arg.Eval(eval, row); err != nil {
 				return err
 			}
 			// Aggregates skip NULL inputs, except array_agg and json_agg which keep them.
-			if v == nil && m.spec.Func != "array_agg" && m.spec.Func != "json_agg" && m.spec.Func != "jsonb_agg" {
+			if v == nil && m.spec.Func != "array_agg" && m.spec.Func != "json_agg" && m.spec.Func != "jsonb_agg" &&
+				m.spec.Func != "jsonb_object_agg" { // a NULL key is its error, not a skipped row
 				continue
 			}
 		}

@@ -22,13 +22,18 @@ type AggSpec struct {
 	// Order is the aggregate's own ORDER BY (array_agg(x ORDER BY y)): the
 	// group's inputs are sorted by it before they are aggregated.
 	Order []SortKey
+	// Filter is the call's FILTER (WHERE ...) over the input row: a row
+	// for which it is not true is not fed to the aggregate (nil: every row).
+	Filter expr.Expr
 }
 
 func (a AggSpec) String() string {
-	if a.Func == "count_star" {
-		return "count(*)"
-	}
 	var b strings.Builder
+	if a.Func == "count_star" {
+		b.WriteString("count(*)")
+		a.writeFilter(&b)
+		return b.String()
+	}
 	b.WriteString(a.Func + "(")
 	if a.Distinct {
 		b.WriteString("DISTINCT ")
@@ -48,7 +53,14 @@ func (a AggSpec) String() string {
 		b.WriteString(k.String())
 	}
 	b.WriteString(")")
+	a.writeFilter(&b)
 	return b.String()
+}
+
+func (a AggSpec) writeFilter(b *strings.Builder) {
+	if a.Filter != nil {
+		b.WriteString(" FILTER (WHERE " + a.Filter.String() + ")")
+	}
 }
 
 // pairScope resolves the columns "a" and "b" of a two-value row, so an

@@ -38,15 +38,21 @@ func newAggMaker(spec AggSpec, eval *expr.Context) (*aggMaker, error) {
 	if spec.Arg != nil {
 		m.argType = spec.Arg.Type()
 	}
-	if spec.Func == "json_agg" || spec.Func == "jsonb_agg" {
-		fn := strings.TrimSuffix(spec.Func, "_agg")
+	if spec.Func == "json_agg" || spec.Func == "jsonb_agg" || spec.Func == "jsonb_object_agg" {
+		fn, valType := strings.TrimSuffix(spec.Func, "_agg"), m.argType
+		if spec.Func == "jsonb_object_agg" {
+			fn, valType = "jsonb", spec.Sep.Type() // the value; Arg is the key
+		}
 		n := pg_query.MakeFuncCallNode([]*pg_query.Node{pg_query.MakeStrNode("to_" + fn)},
 			[]*pg_query.Node{pg_query.MakeColumnRefNode([]*pg_query.Node{pg_query.MakeStrNode("a")}, 0)}, 0)
 		var err error
-		if m.toJSON, err = (&expr.Binder{Scope: pairScope{m.argType, 0}}).Bind(n); err != nil {
+		if m.toJSON, err = (&expr.Binder{Scope: pairScope{valType, 0}}).Bind(n); err != nil {
 			return nil, err
 		}
 		return m, nil
+	}
+	if known, _, _ := varianceFunc(spec.Func); known {
+		return m, m.prepareVariance()
 	}
 	if spec.Func != "sum" && spec.Func != "avg" {
 		return m, nil
@@ -96,6 +102,11 @@ func (m *aggMaker) newState() aggState {
 		return &arrayAggState{elem: m.argType}
 	case "json_agg", "jsonb_agg":
 		return &jsonAggState{m: m}
+	case "jsonb_object_agg":
+		return &jsonObjectAggState{m: m}
+	}
+	if known, _, _ := varianceFunc(m.spec.Func); known {
+		return m.newVarianceState()
 	}
 	return &unknownAgg{name: m.spec.Func}
 }
@@ -314,4 +325,40 @@ func typeName(t sqltypes.OID) string {
 		return info.Name
 	}
 	return "oid " + strconv.FormatUint(uint64(t), 10)
+}
+
+// jsonObjectAggState is jsonb_object_agg(key, value): the key is Arg (as
+// text), the value Sep; a later duplicate key wins, as in jsonb.
+type jsonObjectAggState struct {
+	m     *aggMaker
+	keys  []string
+	vals  []any
+	valid bool
+}
+
+func (s *jsonObjectAggState) add(k, v sqltypes.Value) error {
+	key, ok := k.(string)
+	if !ok {
+		return pgerr.New(pgerr.InvalidParameterValue, "field name must not be null")
+	}
+	s.valid = true
+	var node any
+	if v != nil {
+		j, err := s.m.toJSON.Eval(s.m.eval, sqltypes.Row{v, nil})
+		if err != nil {
+			return err
+		}
+		if jv, ok := j.(sqltypes.JSON); ok {
+			node = jv.Node
+		}
+	}
+	s.keys, s.vals = append(s.keys, key), append(s.vals, node)
+	return nil
+}
+
+func (s *jsonObjectAggState) result() (sqltypes.Value, error) {
+	if !s.valid {
+		return nil, nil
+	}
+	return sqltypes.JSON{Node: sqltypes.NewJSONObject(s.keys, s.vals, true)}, nil
 }

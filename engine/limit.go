@@ -26,6 +26,9 @@ type Limit struct {
 	Input  Node
 	Count  expr.Expr
 	Offset expr.Expr
+	// Ties (FETCH ... WITH TIES) are the ORDER BY keys of the sorted input:
+	// after Count rows, the rows that are peers of the last one follow.
+	Ties []SortKey
 }
 
 func (n *Limit) Columns() []sqltypes.Column { return n.Input.Columns() }
@@ -37,6 +40,9 @@ func (n *Limit) Describe() *Description {
 	}
 	if n.Offset != nil {
 		d.add("Offset", n.Offset.String())
+	}
+	if n.Ties != nil {
+		d.add("With Ties", "true")
 	}
 	return d
 }
@@ -58,7 +64,7 @@ func (n *Limit) Open(ctx context.Context, env *Env) (Iter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &limitIter{in: in, left: count, skip: max(offset, 0)}, nil
+	return &limitIter{in: in, left: count, skip: max(offset, 0), ties: n.Ties, eval: env.evalCtx()}, nil
 }
 
 // evalRowCount evaluates a LIMIT or OFFSET; -1 stands for none.
@@ -84,6 +90,9 @@ type limitIter struct {
 	in   Iter
 	left int64 // rows still to yield; -1: unlimited
 	skip int64
+	ties []SortKey
+	eval *expr.Context
+	last sqltypes.Row // WITH TIES: the ORDER BY values of the last row
 }
 
 func (it *limitIter) Next(ctx context.Context) (sqltypes.Row, error) {
@@ -93,7 +102,7 @@ func (it *limitIter) Next(ctx context.Context) (sqltypes.Row, error) {
 		}
 	}
 	if it.left == 0 {
-		return nil, io.EOF
+		return it.nextTie(ctx)
 	}
 	row, err := it.in.Next(ctx)
 	if err != nil {
@@ -101,8 +110,60 @@ func (it *limitIter) Next(ctx context.Context) (sqltypes.Row, error) {
 	}
 	if it.left > 0 {
 		it.left--
+		if it.left == 0 && it.ties != nil {
+			if it.last, err = it.keys(row); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return row, nil
+}
+
+// nextTie is the next input row when it is a peer of the last one
+// (WITH TIES), else the end.
+func (it *limitIter) nextTie(ctx context.Context) (sqltypes.Row, error) {
+	if it.last == nil {
+		return nil, io.EOF
+	}
+	row, err := it.in.Next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := it.keys(row)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range it.ties {
+		a, b := keys[i], it.last[i]
+		if a == nil || b == nil {
+			if a != nil || b != nil {
+				it.last = nil
+				return nil, io.EOF
+			}
+			continue
+		}
+		c, err := compareValues(it.eval, a, b, k.Expr.Type())
+		if err != nil {
+			return nil, err
+		}
+		if c != 0 {
+			it.last = nil
+			return nil, io.EOF
+		}
+	}
+	return row, nil
+}
+
+func (it *limitIter) keys(row sqltypes.Row) (sqltypes.Row, error) {
+	out := make(sqltypes.Row, len(it.ties))
+	for i, k := range it.ties {
+		v, err := k.Expr.Eval(it.eval, row)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
 func (it *limitIter) Close() { it.in.Close() }

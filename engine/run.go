@@ -18,6 +18,8 @@ type runState struct {
 	// once caches the results of uncorrelated subqueries: they are run at
 	// most once per execution.
 	once map[*Subquery]*subqueryResult
+	// work is the work table of each running WITH RECURSIVE query.
+	work map[*RecursiveUnion][]sqltypes.Row
 }
 
 // runHandle rides at the end of expr.Context.Params, after the statement's
@@ -28,7 +30,7 @@ type runHandle struct{ env *Env }
 
 func (e *Env) newEvalCtx() *expr.Context {
 	if e.run == nil {
-		e.run = &runState{once: map[*Subquery]*subqueryResult{}}
+		e.run = &runState{once: map[*Subquery]*subqueryResult{}, work: map[*RecursiveUnion][]sqltypes.Row{}}
 	}
 	var c expr.Context
 	if e.Eval != nil {

@@ -45,11 +45,15 @@ type Subquery struct {
 	Test expr.Expr
 	Op   expr.CompareOp
 	All  bool
+	// Row, instead of Test, is the left row of (a, b) IN (SELECT x, y ...)
+	// (Op is = or <>): field i is compared with the subquery's column i.
+	Row []expr.Expr
 }
 
 // subqueryResult is what one run of a subquery's plan produced.
 type subqueryResult struct {
 	exists bool
+	rows   []sqltypes.Row // SubAny with Row
 	value  sqltypes.Value // SubScalar, SubArray, SubAny (an Array)
 }
 
@@ -70,7 +74,7 @@ func (s *Subquery) String() string {
 		if s.All {
 			q = "ALL"
 		}
-		return s.Test.String() + " " + s.Op.String() + " " + q + "(" + kind + ")"
+		return s.testString() + " " + s.Op.String() + " " + q + "(" + kind + ")"
 	}
 	return "(" + kind + ")"
 }
@@ -105,6 +109,9 @@ func (s *Subquery) Eval(c *expr.Context, row sqltypes.Row) (sqltypes.Value, erro
 	case SubExists:
 		return res.exists, nil
 	case SubAny:
+		if s.Row != nil {
+			return s.rowAny(c, row, res.rows)
+		}
 		arr := &expr.Const{Val: res.value, T: arrayTypeOf(s.Plan)}
 		return (&expr.AnyCompare{Op: s.Op, L: s.Test, R: arr, All: s.All}).Eval(c, row)
 	}
@@ -136,6 +143,10 @@ func (s *Subquery) run(ctx context.Context, env *Env) (*subqueryResult, error) {
 			return nil, err
 		}
 		res.exists = true
+		if s.Row != nil {
+			res.rows = append(res.rows, append(sqltypes.Row(nil), row...))
+			continue
+		}
 		switch s.Kind {
 		case SubExists:
 			return res, nil
@@ -155,4 +166,68 @@ func (s *Subquery) run(ctx context.Context, env *Env) (*subqueryResult, error) {
 		res.value = sqltypes.Array{Elem: s.Plan.Columns()[0].Type, Items: items}
 	}
 	return res, nil
+}
+
+func (s *Subquery) testString() string {
+	if s.Row == nil {
+		return s.Test.String()
+	}
+	return "ROW(" + exprList(s.Row) + ")"
+}
+
+// rowAny is (a, b) op ANY/ALL (SELECT x, y ...) with PostgreSQL's NULL
+// rules: a row comparison is NULL when no field decides it, and ANY (ALL)
+// is NULL when no row is true (false) but some row is NULL.
+func (s *Subquery) rowAny(c *expr.Context, row sqltypes.Row, rows []sqltypes.Row) (sqltypes.Value, error) {
+	sawNull := false
+	for _, r := range rows {
+		v, err := s.rowCompare(c, row, r)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case v == nil:
+			sawNull = true
+		case v.(bool) != s.All:
+			return !s.All, nil // ANY found a true row, ALL a false one
+		}
+	}
+	if sawNull {
+		return nil, nil
+	}
+	return s.All, nil
+}
+
+// rowCompare compares the left row with one subquery row: for = every
+// field must be equal (false as soon as one differs), for <> one field
+// must differ (true as soon as one does).
+func (s *Subquery) rowCompare(c *expr.Context, row, r sqltypes.Row) (sqltypes.Value, error) {
+	decisive := s.Op == expr.OpNE // the field result that decides the row
+	sawNull := false
+	cols := s.Plan.Columns()
+	for i, test := range s.Row {
+		arr := &expr.Const{Val: sqltypes.Array{Elem: cols[i].Type, Items: []sqltypes.Value{r[i]}}, T: arrayTypeOfColumn(cols[i].Type)}
+		v, err := (&expr.AnyCompare{Op: s.Op, L: test, R: arr}).Eval(c, row)
+		if err != nil {
+			return nil, err
+		}
+		if v == nil {
+			sawNull = true
+			continue
+		}
+		if v.(bool) == decisive {
+			return decisive, nil
+		}
+	}
+	if sawNull {
+		return nil, nil
+	}
+	return !decisive, nil
+}
+
+func arrayTypeOfColumn(t sqltypes.OID) sqltypes.OID {
+	if info, ok := sqltypes.TypeInfo(t); ok && info.ArrayOID != 0 {
+		return info.ArrayOID
+	}
+	return sqltypes.TextArray
 }

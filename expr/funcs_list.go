@@ -109,6 +109,8 @@ type keyword struct {
 
 // addSetFuncs registers the set-returning functions.
 func addSetFuncs(f *Funcs) {
+	addJSONSetFuncs(f)
+	addRegexpSetFuncs(f)
 	f.AddSetFunc("pg_get_keywords", &SetFunc{
 		Columns: []sqltypes.Column{
 			{Name: "word", Type: sqltypes.Text, Typmod: -1},

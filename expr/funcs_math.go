@@ -97,6 +97,9 @@ func addMathFuncs(f *Funcs) {
 	f.Add("mod", fixed(tNum, args(tNum, tNum), func(_ *Context, a []sqltypes.Value, _ []sqltypes.OID) (sqltypes.Value, error) {
 		return decMod(dec(a[0]), dec(a[1]))
 	}))
+	f.Add("div", fixed(tNum, args(tNum, tNum), func(_ *Context, a []sqltypes.Value, _ []sqltypes.OID) (sqltypes.Value, error) {
+		return decDivTrunc(dec(a[0]), dec(a[1]))
+	}))
 	for _, n := range []string{"power", "pow"} {
 		f.Add(n, fixed(tF8, args(tF8, tF8), func(_ *Context, a []sqltypes.Value, _ []sqltypes.OID) (sqltypes.Value, error) {
 			return power(a[0], a[1], tF8)

@@ -175,6 +175,24 @@ func decMod(a, b *apd.Decimal) (*apd.Decimal, error) {
 	return r, nil
 }
 
+// decDivTrunc is div(numeric, numeric): the quotient truncated towards
+// zero, scale 0, like PostgreSQL's numeric_div_trunc.
+func decDivTrunc(a, b *apd.Decimal) (*apd.Decimal, error) {
+	if b.Form == apd.Finite && b.IsZero() {
+		return nil, divByZero()
+	}
+	if a.Form != apd.Finite || b.Form != apd.Finite {
+		return &apd.Decimal{Form: apd.NaN}, nil
+	}
+	r := new(apd.Decimal)
+	c := *decCtx
+	c.Precision = uint32(max(a.NumDigits()+int64(a.Exponent)-int64(b.Exponent), 1)) + 2
+	if _, err := c.QuoInteger(r, a, b); err != nil {
+		return nil, numericOverflow()
+	}
+	return roundScale(r, 0)
+}
+
 // decToInt converts numeric to an integer type, rounding half away from zero.
 func decToInt(d *apd.Decimal, t sqltypes.OID) (int64, error) {
 	if d.Form != apd.Finite {

@@ -132,7 +132,7 @@ func (st *selectState) buildDistinct(root engine.Node, s *pg_query.SelectStmt) (
 		}
 		root = &engine.Distinct{Input: &engine.Project{Input: root, Exprs: ext, Out: extCols}, On: on}
 	}
-	limit, err := st.bindLimit(s)
+	limit, err := st.bindLimit(s, nil)
 	if err != nil {
 		return nil, err
 	}

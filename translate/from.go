@@ -69,7 +69,7 @@ func (st *selectState) levelScope(n fromNode, parent expr.Scope) *relScope {
 func (st *selectState) bindFrom(ctx context.Context, from []*pg_query.Node) error {
 	st.scope = &relScope{parent: st.outer}
 	var root fromNode
-	for _, item := range from {
+	for _, item := range reassociateFrom(from) {
 		n, err := st.bindFromItem(ctx, item, root)
 		if err != nil {
 			return err
@@ -96,6 +96,59 @@ func (st *selectState) bindFrom(ctx context.Context, from []*pg_query.Node) erro
 		st.table = l.e.table
 	}
 	return nil
+}
+
+// reassociateFrom rewrites "A, F JOIN P ON q" as "(A CROSS JOIN F) JOIN P
+// ON q" when F is a function or LATERAL subquery at the left end of a
+// later comma item's join tree: PostgreSQL lets F read A (every earlier
+// FROM item is visible to a LATERAL item), and the join planner runs a
+// LATERAL item only as the right side of the join with what it reads.
+// Only INNER and LEFT joins with ON (no USING, NATURAL or alias) are
+// rotated, for which A x (F join P) = (A x F) join P, columns in the same
+// order.
+func reassociateFrom(from []*pg_query.Node) []*pg_query.Node {
+	if len(from) < 2 {
+		return from
+	}
+	out := []*pg_query.Node{from[0]}
+	for _, item := range from[1:] {
+		prev := out[len(out)-1]
+		if rotated, ok := crossIntoLeftmost(prev, item); ok {
+			out[len(out)-1] = rotated
+			continue
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// crossIntoLeftmost returns item with its leftmost lateral-capable leaf
+// replaced by "left CROSS JOIN leaf", when every join on the way down may
+// be re-associated.
+func crossIntoLeftmost(left, item *pg_query.Node) (*pg_query.Node, bool) {
+	je := item.GetJoinExpr()
+	if je == nil {
+		return nil, false
+	}
+	if je.Alias != nil || je.IsNatural || len(je.UsingClause) > 0 ||
+		(je.Jointype != pg_query.JoinType_JOIN_INNER && je.Jointype != pg_query.JoinType_JOIN_LEFT) {
+		return nil, false
+	}
+	var larg *pg_query.Node
+	switch l := je.Larg; {
+	case l.GetJoinExpr() != nil:
+		var ok bool
+		if larg, ok = crossIntoLeftmost(left, l); !ok {
+			return nil, false
+		}
+	case l.GetRangeFunction() != nil || l.GetRangeSubselect().GetLateral():
+		larg = &pg_query.Node{Node: &pg_query.Node_JoinExpr{JoinExpr: &pg_query.JoinExpr{
+			Jointype: pg_query.JoinType_JOIN_INNER, Larg: left, Rarg: l}}}
+	default:
+		return nil, false
+	}
+	rotated := &pg_query.JoinExpr{Jointype: je.Jointype, Larg: larg, Rarg: je.Rarg, Quals: je.Quals}
+	return &pg_query.Node{Node: &pg_query.Node_JoinExpr{JoinExpr: rotated}}, true
 }
 
 func (st *selectState) addEntry(e *rangeEntry) {

@@ -16,7 +16,7 @@ import (
 func isAggregateName(name string) bool {
 	switch name {
 	case "count", "sum", "avg", "min", "max", "bool_and", "bool_or", "every", "string_agg", "array_agg",
-		"json_agg", "jsonb_agg":
+		"json_agg", "jsonb_agg", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop", "jsonb_object_agg":
 		return true
 	}
 	return false
@@ -128,7 +128,7 @@ func (st *selectState) bindGrouped(s *pg_query.SelectStmt) error {
 		return err
 	}
 	if s.HavingClause != nil {
-		h, err := matching.Bind(s.HavingClause)
+		h, err := matching.Bind(boolContext(s.HavingClause))
 		if err != nil {
 			return err
 		}
@@ -150,8 +150,6 @@ func (st *selectState) aggHook(fc *pg_query.FuncCall) (expr.Expr, error) {
 	switch {
 	case containsWindow(fc.Args...) || containsWindow(fc.AggFilter):
 		return nil, pgerr.New(pgerr.GroupingError, "aggregate function calls cannot contain window function calls")
-	case fc.AggFilter != nil:
-		return nil, pgerr.Unsupported("aggregate FILTER clauses", "use a CASE expression inside the aggregate")
 	case fc.AggWithinGroup:
 		return nil, pgerr.Unsupported("WITHIN GROUP aggregates", "")
 	}
@@ -166,6 +164,20 @@ func (st *selectState) aggHook(fc *pg_query.FuncCall) (expr.Expr, error) {
 			return nil, pgerr.New(pgerr.SyntaxError, "%s(*) is not valid", name)
 		}
 		spec.Func = "count_star"
+	case name == "jsonb_object_agg":
+		if len(fc.Args) != 2 {
+			return nil, pgerr.New(pgerr.UndefinedFunction, "function jsonb_object_agg requires two arguments")
+		}
+		key, err := st.binder(st.scope, nil).Bind(fc.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		val, err := st.binder(st.scope, nil).Bind(fc.Args[1])
+		if err != nil {
+			return nil, err
+		}
+		// the key as its text (PostgreSQL prints it with its output function)
+		spec.Arg, spec.Sep, argType = castTo(key, sqltypes.Text), val, sqltypes.Text
 	case name == "string_agg":
 		if len(fc.Args) != 2 {
 			return nil, pgerr.New(pgerr.UndefinedFunction, "function string_agg requires two arguments")
@@ -206,6 +218,9 @@ func (st *selectState) aggHook(fc *pg_query.FuncCall) (expr.Expr, error) {
 	if spec.Order, err = st.aggOrder(fc, spec.Arg); err != nil {
 		return nil, err
 	}
+	if spec.Filter, err = st.aggFilter(fc); err != nil {
+		return nil, err
+	}
 	// The same call in the select list, HAVING and ORDER BY is computed once.
 	for i, a := range st.aggs {
 		if a.String() == spec.String() {
@@ -214,6 +229,21 @@ func (st *selectState) aggHook(fc *pg_query.FuncCall) (expr.Expr, error) {
 	}
 	st.aggs = append(st.aggs, spec)
 	return &expr.ColRef{Index: len(st.groupBy) + len(st.aggs) - 1, Name: name, T: rt}, nil
+}
+
+// aggFilter binds an aggregate's FILTER (WHERE ...) over the input row.
+func (st *selectState) aggFilter(fc *pg_query.FuncCall) (expr.Expr, error) {
+	if fc.AggFilter == nil {
+		return nil, nil
+	}
+	if containsAggregate(fc.AggFilter.ProtoReflect()) {
+		return nil, pgerr.New(pgerr.GroupingError, "aggregate functions are not allowed in FILTER")
+	}
+	f, err := st.binder(st.scope, nil).Bind(boolContext(fc.AggFilter))
+	if err != nil {
+		return nil, err
+	}
+	return f, requireBool(f, "FILTER")
 }
 
 // sameAggArg reports whether an ORDER BY key of a DISTINCT aggregate is its
@@ -281,6 +311,13 @@ func aggResultType(fn string, arg sqltypes.OID) (sqltypes.OID, error) {
 		}
 	case "min", "max":
 		return arg, nil
+	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
+		switch arg {
+		case sqltypes.Int2, sqltypes.Int4, sqltypes.Int8, sqltypes.Numeric:
+			return sqltypes.Numeric, nil
+		case sqltypes.Float4, sqltypes.Float8:
+			return sqltypes.Float8, nil
+		}
 	case "bool_and", "bool_or":
 		if arg == sqltypes.Bool {
 			return sqltypes.Bool, nil
@@ -298,6 +335,8 @@ func aggResultType(fn string, arg sqltypes.OID) (sqltypes.OID, error) {
 		}
 	case "json_agg":
 		return sqltypes.JSON_, nil
+	case "jsonb_object_agg":
+		return sqltypes.Jsonb, nil
 	case "jsonb_agg":
 		return sqltypes.Jsonb, nil
 	}
@@ -331,7 +370,7 @@ func argTypeOf(a engine.AggSpec) sqltypes.OID {
 // countOnly turns SELECT count(*) ... into DynamoDB's Select=COUNT when nothing
 // is left to evaluate locally: DynamoDB counts server-side, no items are sent.
 func (st *selectState) countOnly(acc *accessChoice) engine.Node {
-	if len(st.groupBy) != 0 || st.having != nil || len(st.aggs) != 1 || st.aggs[0].Func != "count_star" ||
+	if len(st.groupBy) != 0 || st.having != nil || len(st.aggs) != 1 || st.aggs[0].Func != "count_star" || st.aggs[0].Filter != nil ||
 		acc == nil || len(acc.needLeft) != 0 {
 		return nil
 	}

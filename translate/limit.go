@@ -10,9 +10,18 @@ import (
 )
 
 // bindLimit binds LIMIT and OFFSET (constants or parameters; no columns).
-func (st *selectState) bindLimit(s *pg_query.SelectStmt) (*engine.Limit, error) {
+// order is the ORDER BY over the Limit's input row, for WITH TIES (nil
+// where the keys are not on that row: WITH TIES is then refused).
+func (st *selectState) bindLimit(s *pg_query.SelectStmt, order []engine.SortKey) (*engine.Limit, error) {
+	var ties []engine.SortKey
 	if s.LimitOption == pg_query.LimitOption_LIMIT_OPTION_WITH_TIES {
-		return nil, pgerr.Unsupported("FETCH ... WITH TIES", "use LIMIT")
+		if len(s.SortClause) == 0 {
+			return nil, pgerr.New(pgerr.SyntaxError, "WITH TIES cannot be specified without ORDER BY clause")
+		}
+		if len(order) == 0 {
+			return nil, pgerr.Unsupported("FETCH ... WITH TIES here", "use LIMIT")
+		}
+		ties = order
 	}
 	count, err := st.bindLimitExpr(s.LimitCount, "LIMIT")
 	if err != nil {
@@ -25,7 +34,10 @@ func (st *selectState) bindLimit(s *pg_query.SelectStmt) (*engine.Limit, error) 
 	if count == nil && offset == nil {
 		return nil, nil
 	}
-	return &engine.Limit{Count: count, Offset: offset}, nil
+	if count == nil {
+		ties = nil // no row count: every row is out anyway
+	}
+	return &engine.Limit{Count: count, Offset: offset, Ties: ties}, nil
 }
 
 func (st *selectState) bindLimitExpr(n *pg_query.Node, clause string) (expr.Expr, error) {
@@ -55,7 +67,7 @@ func (st *selectState) bindLimitExpr(n *pg_query.Node, clause string) (expr.Expr
 // pushing it under a filter would only add round trips). A LIMIT $1 is pushed
 // as an expression evaluated at Open; with an OFFSET both must be constants.
 func (st *selectState) pushLimit(acc *accessChoice, lim *engine.Limit, s *pg_query.SelectStmt) {
-	if acc == nil || len(acc.needLeft) > 0 || st.grouped || st.having != nil || lim.Count == nil {
+	if acc == nil || len(acc.needLeft) > 0 || st.grouped || st.having != nil || lim.Count == nil || lim.Ties != nil {
 		return
 	}
 	if len(st.order) > 0 && !st.orderedByAccess(acc) {

@@ -52,27 +52,27 @@ func (p *Planner) planQuery(ctx context.Context, n *pg_query.Node, params *expr.
 func (p *Planner) planSelectStmt(ctx context.Context, s *pg_query.SelectStmt, params *expr.ParamTypes, outer expr.Scope, ctes *cteEnv) (*Plan, error) {
 	var needs []policy.Need
 	if w := s.WithClause; w != nil {
-		if w.Recursive {
-			return nil, pgerr.Unsupported("WITH RECURSIVE", "")
-		}
 		env := &cteEnv{parent: ctes}
 		for _, n := range w.Ctes {
 			c := n.GetCommonTableExpr()
 			if env.lookup(c.Ctename) != nil && containsCTE(env.ctes, c.Ctename) {
 				return nil, pgerr.New("42712", "WITH query name %q specified more than once", c.Ctename)
 			}
+			if w.Recursive && refersTo(c.Ctequery, c.Ctename) {
+				q, err := p.planRecursiveCTE(ctx, c, params, outer, env)
+				if err != nil {
+					return nil, err
+				}
+				needs = append(needs, q.plan.Needs...)
+				continue
+			}
 			pl, err := p.planQuery(ctx, c.Ctequery, params, outer, env)
 			if err != nil {
 				return nil, err
 			}
-			cols := append([]sqltypes.Column(nil), pl.Columns...)
-			names := fieldNames(c.Aliascolnames)
-			if len(names) > len(cols) {
-				return nil, pgerr.New(pgerr.InvalidColumnReference, "WITH query %q has %d columns available but %d columns specified",
-					c.Ctename, len(cols), len(names))
-			}
-			for i, name := range names {
-				cols[i].Name = name
+			cols, err := cteColumns(c, pl)
+			if err != nil {
+				return nil, err
 			}
 			needs = append(needs, pl.Needs...)
 			env.ctes = append(env.ctes, &cte{name: c.Ctename, plan: pl, cols: cols})
@@ -96,6 +96,86 @@ func (p *Planner) planSelectStmt(ctx context.Context, s *pg_query.SelectStmt, pa
 	}
 	pl.Needs = append(pl.Needs, needs...)
 	return pl, nil
+}
+
+// cteColumns are a WITH query's columns under its column aliases.
+func cteColumns(c *pg_query.CommonTableExpr, pl *Plan) ([]sqltypes.Column, error) {
+	cols := append([]sqltypes.Column(nil), pl.Columns...)
+	names := fieldNames(c.Aliascolnames)
+	if len(names) > len(cols) {
+		return nil, pgerr.New(pgerr.InvalidColumnReference, "WITH query %q has %d columns available but %d columns specified",
+			c.Ctename, len(cols), len(names))
+	}
+	for i, name := range names {
+		cols[i].Name = name
+	}
+	return cols, nil
+}
+
+// refersTo reports whether a query reads the relation name (unqualified)
+// outside its sub-selects: a WITH RECURSIVE query that reads itself.
+func refersTo(q *pg_query.Node, name string) bool {
+	found := false
+	walkNodes(q, func(n *pg_query.Node) bool {
+		if rv := n.GetRangeVar(); rv != nil && rv.Schemaname == "" && rv.Relname == name {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// codeInvalidRecursion is SQLSTATE invalid_recursion.
+const codeInvalidRecursion = "42P19"
+
+// planRecursiveCTE plans "non-recursive term UNION [ALL] recursive term":
+// the recursive term reads the CTE's name as the work table, and the CTE
+// is added to env as the RecursiveUnion of both.
+func (p *Planner) planRecursiveCTE(ctx context.Context, c *pg_query.CommonTableExpr, params *expr.ParamTypes, outer expr.Scope, env *cteEnv) (*cte, error) {
+	s := c.Ctequery.GetSelectStmt()
+	if s == nil || s.Op != pg_query.SetOperation_SETOP_UNION || s.WithClause != nil {
+		return nil, pgerr.New(codeInvalidRecursion, "recursive query %q does not have the form non-recursive-term UNION [ALL] recursive-term", c.Ctename)
+	}
+	if len(s.SortClause) > 0 || s.LimitCount != nil || s.LimitOffset != nil || len(s.LockingClause) > 0 {
+		return nil, pgerr.Unsupported("ORDER BY, LIMIT or OFFSET in a recursive query", "")
+	}
+	if refersTo(&pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: s.Larg}}, c.Ctename) {
+		return nil, pgerr.New(codeInvalidRecursion, "recursive reference to query %q must not appear within its non-recursive term", c.Ctename)
+	}
+	init, err := p.planSelectStmt(ctx, s.Larg, params, outer, env)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := cteColumns(c, init)
+	if err != nil {
+		return nil, err
+	}
+	work := &engine.WorkTableScan{Out: cols}
+	q := &cte{name: c.Ctename, plan: &Plan{Root: work, Columns: cols}, cols: cols}
+	env.ctes = append(env.ctes, q)
+	step, err := p.planSelectStmt(ctx, s.Rarg, params, outer, env)
+	if err != nil {
+		return nil, err
+	}
+	if len(step.Columns) != len(cols) {
+		return nil, pgerr.New(pgerr.SyntaxError, "each UNION query must have the same number of columns")
+	}
+	types := make([]sqltypes.OID, len(cols))
+	for i := range cols {
+		t, err := commonType([]sqltypes.OID{cols[i].Type, step.Columns[i].Type}, []bool{false, step.isUntyped(i)}, "UNION")
+		if err != nil {
+			return nil, err
+		}
+		if t != cols[i].Type {
+			return nil, pgerr.New(pgerr.DatatypeMismatch, "recursive query %q column %d has type %s in non-recursive term but type %s overall",
+				c.Ctename, i+1, typeName(cols[i].Type), typeName(t)).WithHint("Cast the output of the non-recursive term to the correct type.")
+		}
+		types[i] = t
+	}
+	ru := &engine.RecursiveUnion{Init: init.Root, Step: castBranch(step, types), All: s.All}
+	work.Union = ru
+	q.plan = &Plan{Root: ru, Columns: cols, Needs: append(init.Needs, step.Needs...)}
+	return q, nil
 }
 
 func containsCTE(cs []*cte, name string) bool {
@@ -233,7 +313,7 @@ func (st *selectState) finishOutput(root engine.Node, cols []sqltypes.Column, s 
 	if len(st.order) > 0 {
 		root = &engine.Sort{Input: root, Keys: st.order}
 	}
-	limit, err := st.bindLimit(s)
+	limit, err := st.bindLimit(s, st.order)
 	if err != nil {
 		return nil, err
 	}

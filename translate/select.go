@@ -141,6 +141,16 @@ func andTerms(n *pg_query.Node) []*pg_query.Node {
 	return []*pg_query.Node{n}
 }
 
+// boolContext types an untyped literal or parameter where PostgreSQL
+// expects a boolean (WHERE, ON, HAVING, FILTER): WHERE NULL is a NULL
+// boolean and WHERE 'true' a true one, not text that fails requireBool.
+func boolContext(n *pg_query.Node) *pg_query.Node {
+	if c := n.GetAConst(); c != nil && (c.Isnull || c.GetSval() != nil) || n.GetParamRef() != nil {
+		return castToColumn(n, sqltypes.Bool)
+	}
+	return n
+}
+
 func requireBool(e expr.Expr, clause string) error {
 	if t := e.Type(); t != sqltypes.Bool && t != sqltypes.Unknown {
 		name := "unknown"
@@ -335,7 +345,7 @@ func (st *selectState) build(s *pg_query.SelectStmt) (*Plan, error) {
 	if len(st.order) > 0 && !st.windows.sortedBy(st.order) && (st.windows.any() || !st.orderedByAccess(acc)) {
 		root = &engine.Sort{Input: root, Keys: st.order}
 	}
-	limit, err := st.bindLimit(s)
+	limit, err := st.bindLimit(s, st.order)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,13 @@ func (st *selectState) sublinkHook(scope expr.Scope, b *expr.Binder) func(*pg_qu
 		}
 		st.needs = append(st.needs, pl.Needs...)
 		sq := &engine.Subquery{Plan: pl.Root, Correlated: hit, T: sqltypes.Bool}
+		if row := sl.Testexpr.GetRowExpr(); row != nil && isAnySublink(sl) {
+			if err := st.bindRowAnyTest(sq, sl, row, b, pl.Columns); err != nil {
+				return nil, err
+			}
+			st.subs = append(st.subs, sq)
+			return sq, nil
+		}
 		if sl.SubLinkType != pg_query.SubLinkType_EXISTS_SUBLINK && len(pl.Columns) != 1 {
 			return nil, pgerr.New(pgerr.SyntaxError, "subquery must return only one column")
 		}
@@ -71,6 +78,36 @@ func (st *selectState) sublinkHook(scope expr.Scope, b *expr.Binder) func(*pg_qu
 		st.subs = append(st.subs, sq)
 		return sq, nil
 	}
+}
+
+func isAnySublink(sl *pg_query.SubLink) bool {
+	return sl.SubLinkType == pg_query.SubLinkType_ANY_SUBLINK || sl.SubLinkType == pg_query.SubLinkType_ALL_SUBLINK
+}
+
+// bindRowAnyTest binds (a, b) IN / NOT IN / = ANY / <> ALL (SELECT x, y
+// ...): each field is unified with its column as bindAnyTest does.
+func (st *selectState) bindRowAnyTest(sq *engine.Subquery, sl *pg_query.SubLink, row *pg_query.RowExpr, b *expr.Binder, cols []sqltypes.Column) error {
+	if len(row.Args) != len(cols) {
+		msg := "subquery has too many columns"
+		if len(row.Args) > len(cols) {
+			msg = "subquery has too few columns"
+		}
+		return pgerr.New(pgerr.SyntaxError, "%s", msg)
+	}
+	sq.Row = make([]expr.Expr, len(cols))
+	for i, arg := range row.Args {
+		field := &engine.Subquery{}
+		one := &pg_query.SubLink{SubLinkType: sl.SubLinkType, Testexpr: arg, OperName: sl.OperName}
+		if err := st.bindAnyTest(field, one, b, cols[i].Type); err != nil {
+			return err
+		}
+		sq.Row[i] = field.Test
+		sq.Kind, sq.Op, sq.All = field.Kind, field.Op, field.All
+	}
+	if sq.Op != expr.OpEQ && sq.Op != expr.OpNE {
+		return pgerr.Unsupported("row comparisons with subqueries other than = and <>", "")
+	}
+	return nil
 }
 
 // bindAnyTest binds the left side of x op ANY/ALL (SELECT ...), IN and NOT

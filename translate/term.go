@@ -24,6 +24,7 @@ type term struct {
 // classify binds a term over scope (shift 0: the whole FROM row), recording
 // the entries it reads.
 func (st *selectState) classify(n *pg_query.Node, scope *relScope, clause string) (*term, error) {
+	n = boolContext(n)
 	refs := map[*rangeEntry]bool{}
 	scope.refs = refs
 	defer func() { scope.refs = nil }()
