@@ -2,9 +2,6 @@ package translate
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -13,7 +10,6 @@ import (
 	"github.com/fazproxy/fazproxy/dynamo"
 	"github.com/fazproxy/fazproxy/engine"
 	"github.com/fazproxy/fazproxy/expr"
-	"github.com/fazproxy/fazproxy/sqltypes"
 )
 
 // itemsDB answers every Scan and Query with the same items, in one page. It
@@ -119,39 +115,7 @@ func TestExecuteLocalOperators(t *testing.T) {
 }
 
 func execute(query string, db dynamo.API) (string, error) {
-	stmts, err := Parse(query)
-	if err != nil {
-		return "", err
-	}
-	p := &Planner{Catalog: testCatalog(), AllowFullScan: true, Funcs: expr.NewFuncs()}
-	pl, err := p.PlanQuery(context.Background(), stmts[0].Node, nil)
-	if err != nil {
-		return "", err
-	}
-	ctx := context.Background()
-	it, err := pl.Root.Open(ctx, &engine.Env{Eval: &expr.Context{}, DB: db})
-	if err != nil {
-		return "", err
-	}
-	defer it.Close()
-	var rows []string
-	for {
-		row, err := it.Next(ctx)
-		if err == io.EOF {
-			return strings.Join(rows, "; "), nil
-		}
-		if err != nil {
-			return "", err
-		}
-		vals := make([]string, len(row))
-		for i, v := range row {
-			vals[i] = fmt.Sprint(v)
-			if v != nil {
-				if b, err := sqltypes.EncodeText(v, pl.Columns[i].Type); err == nil {
-					vals[i] = string(b)
-				}
-			}
-		}
-		rows = append(rows, strings.Join(vals, ", "))
-	}
+	return runSQL(query, func(cat fakeCatalog) *engine.Env {
+		return &engine.Env{Eval: &expr.Context{}, DB: db, System: fakeSystem{cat: cat}}
+	})
 }

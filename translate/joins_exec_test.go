@@ -16,7 +16,6 @@ import (
 	"github.com/fazproxy/fazproxy/engine"
 	"github.com/fazproxy/fazproxy/expr"
 	"github.com/fazproxy/fazproxy/pgerr"
-	"github.com/fazproxy/fazproxy/sqltypes"
 )
 
 // condDB serves fixed items per table and evaluates the equality terms of
@@ -109,42 +108,9 @@ func shopDB() *condDB {
 // runQuery plans and runs query over db and the fake system catalog; rows
 // are separated by "; ", values by ", ".
 func runQuery(query string, db dynamo.API) (string, error) {
-	stmts, err := Parse(query)
-	if err != nil {
-		return "", err
-	}
-	cat := testCatalog()
-	p := &Planner{Catalog: cat, AllowFullScan: true, Funcs: expr.NewFuncs(), System: system.New()}
-	pl, err := p.PlanQuery(context.Background(), stmts[0].Node, nil)
-	if err != nil {
-		return "", err
-	}
-	ctx := context.Background()
-	it, err := pl.Root.Open(ctx, &engine.Env{Eval: &expr.Context{}, DB: db, System: fakeSystem{cat: cat}})
-	if err != nil {
-		return "", err
-	}
-	defer it.Close()
-	var rows []string
-	for {
-		row, err := it.Next(ctx)
-		if err == io.EOF {
-			return strings.Join(rows, "; "), nil
-		}
-		if err != nil {
-			return "", err
-		}
-		vals := make([]string, len(row))
-		for i, v := range row {
-			vals[i] = fmt.Sprint(v)
-			if v != nil {
-				if b, err := sqltypes.EncodeText(v, pl.Columns[i].Type); err == nil {
-					vals[i] = string(b)
-				}
-			}
-		}
-		rows = append(rows, strings.Join(vals, ", "))
-	}
+	return runSQL(query, func(cat fakeCatalog) *engine.Env {
+		return &engine.Env{Eval: &expr.Context{}, DB: db, System: fakeSystem{cat: cat}}
+	})
 }
 
 func TestExecuteJoinsAndSubqueries(t *testing.T) {

@@ -13,7 +13,6 @@ import (
 	"github.com/fazproxy/fazproxy/catalog/system"
 	"github.com/fazproxy/fazproxy/engine"
 	"github.com/fazproxy/fazproxy/expr"
-	"github.com/fazproxy/fazproxy/sqltypes"
 )
 
 // replayStmt is one captured client statement of integration/testdata/replay.
@@ -196,42 +195,7 @@ func (replaySession) BackendPID() int32                     { return 1 }
 // runReplayQuery runs one SELECT over the fake catalog like runQuery, with
 // the replays' session and catalog functions.
 func runReplayQuery(query string) (string, error) {
-	stmts, err := Parse(query)
-	if err != nil {
-		return "", err
-	}
-	cat := testCatalog()
-	p := &Planner{Catalog: cat, AllowFullScan: true, Funcs: expr.NewFuncs(), System: system.New()}
-	pl, err := p.PlanQuery(context.Background(), stmts[0].Node, nil)
-	if err != nil {
-		return "", err
-	}
-	ctx := context.Background()
-	it, err := pl.Root.Open(ctx, replayEnv(cat))
-	if err != nil {
-		return "", err
-	}
-	defer it.Close()
-	var rows []string
-	for {
-		row, err := it.Next(ctx)
-		if err == io.EOF {
-			return strings.Join(rows, "; "), nil
-		}
-		if err != nil {
-			return "", err
-		}
-		vals := make([]string, len(row))
-		for i, v := range row {
-			vals[i] = fmt.Sprint(v)
-			if v != nil {
-				if b, err := sqltypes.EncodeText(v, pl.Columns[i].Type); err == nil {
-					vals[i] = string(b)
-				}
-			}
-		}
-		rows = append(rows, strings.Join(vals, ", "))
-	}
+	return runSQL(query, replayEnv)
 }
 
 func replayEnv(cat fakeCatalog) *engine.Env {
