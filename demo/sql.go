@@ -1,9 +1,7 @@
 package demo
 
 import (
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -272,97 +270,26 @@ func reservedWord(s string) bool {
 	return false
 }
 
-// ItemJSON renders a whole item the way the _item column holds it.
-//
-// TODO(lead): switch the body to sqltypes.ItemToJSON once it exists, so the
-// reference PostgreSQL and fazproxy share one encoding. Until then it is:
-// M → object (keys sorted), L → array, S → string, N → number with DynamoDB's
-// exact text, BOOL → true/false, NULL → null, B → base64 string, SS → array of
-// strings, NS → array of numbers, BS → array of base64 strings.
-func ItemJSON(item Item) string {
-	return AttrJSON(&types.AttributeValueMemberM{Value: item})
-}
+// ItemJSON renders a whole item exactly as fazproxy's _item column holds it
+// (sqltypes.ItemToJSON in jsonb's text form), so the reference PostgreSQL
+// and fazproxy share one encoding: sets sorted, numbers with DynamoDB's
+// exact text, binaries as base64.
+func ItemJSON(item Item) string { return jsonbText(sqltypes.ItemToJSON(item)) }
 
-// AttrJSON renders one attribute value as JSON with the encoding of ItemJSON
-// (used for M and L columns, which are jsonb).
+// AttrJSON renders one attribute value as a jsonb column holds it (M and L
+// columns).
 func AttrJSON(av types.AttributeValue) string {
-	var b strings.Builder
-	writeJSON(&b, av)
-	return b.String()
+	v, err := sqltypes.FromAttribute(av, sqltypes.Jsonb)
+	if err != nil {
+		panic(fmt.Sprintf("demo: attribute %s as jsonb: %v", TypeOf(av), err)) // the demo data is ours: a bug
+	}
+	return jsonbText(v)
 }
 
-func writeJSON(b *strings.Builder, av types.AttributeValue) {
-	switch v := av.(type) {
-	case *types.AttributeValueMemberS:
-		writeJSONString(b, v.Value)
-	case *types.AttributeValueMemberN:
-		b.WriteString(v.Value)
-	case *types.AttributeValueMemberB:
-		writeJSONString(b, base64.StdEncoding.EncodeToString(v.Value))
-	case *types.AttributeValueMemberBOOL:
-		if v.Value {
-			b.WriteString("true")
-		} else {
-			b.WriteString("false")
-		}
-	case *types.AttributeValueMemberNULL:
-		b.WriteString("null")
-	case *types.AttributeValueMemberM:
-		keys := make([]string, 0, len(v.Value))
-		for k := range v.Value {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeJSONString(b, k)
-			b.WriteString(": ")
-			writeJSON(b, v.Value[k])
-		}
-		b.WriteByte('}')
-	case *types.AttributeValueMemberL:
-		b.WriteByte('[')
-		for i, x := range v.Value {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeJSON(b, x)
-		}
-		b.WriteByte(']')
-	case *types.AttributeValueMemberSS:
-		b.WriteByte('[')
-		for i, s := range v.Value {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeJSONString(b, s)
-		}
-		b.WriteByte(']')
-	case *types.AttributeValueMemberNS:
-		b.WriteString("[" + strings.Join(v.Value, ", ") + "]")
-	case *types.AttributeValueMemberBS:
-		b.WriteByte('[')
-		for i, x := range v.Value {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeJSONString(b, base64.StdEncoding.EncodeToString(x))
-		}
-		b.WriteByte(']')
-	default:
-		panic(fmt.Sprintf("demo: no JSON for %T", av))
+func jsonbText(v sqltypes.Value) string {
+	b, err := sqltypes.EncodeText(v, sqltypes.Jsonb)
+	if err != nil {
+		panic(fmt.Sprintf("demo: jsonb text: %v", err)) // every JSON value has a text form
 	}
-}
-
-func writeJSONString(b *strings.Builder, s string) {
-	var sb strings.Builder
-	enc := json.NewEncoder(&sb)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		panic(err) // a Go string always encodes
-	}
-	b.WriteString(strings.TrimSuffix(sb.String(), "\n"))
+	return string(b)
 }
