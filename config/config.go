@@ -118,11 +118,25 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data, os.LookupEnv)
 }
 
+// decodeYAML decodes faz.yaml strictly. The YAML library panics on some
+// malformed input (found by FuzzParse: "databases:\n  ! 0\n00008:" is a nil
+// dereference inside go-yaml v1.19.2's decodeSlice); a bad file must be an
+// error, above all on SIGHUP, where a panic would take the running server
+// down, so the panic is turned into one.
+func decodeYAML(data []byte, f *fileConfig) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML could not be decoded (the parser failed on it: %v)", r)
+		}
+	}()
+	return yaml.UnmarshalWithOptions(data, f, yaml.Strict())
+}
+
 // Parse decodes and validates faz.yaml text; name is used in messages and
 // lookupEnv supplies FAZ_ overrides and password_env values (os.LookupEnv).
 func Parse(name string, data []byte, lookupEnv func(string) (string, bool)) (*Config, error) {
 	var f fileConfig
-	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
+	if err := decodeYAML(data, &f); err != nil {
 		return nil, pgerr.Wrap(yamlProblem(name, err), pgerr.ConfigFileError, "invalid configuration")
 	}
 	v := &validator{file: name, env: lookupEnv, fromEnv: map[string]string{}}

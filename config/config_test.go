@@ -389,3 +389,16 @@ func TestSlowStatement(t *testing.T) {
 		})
 	}
 }
+
+// TestParserPanicIsAnError: input on which the YAML library panics (found by
+// FuzzParse) is a configuration error, never a crash — a SIGHUP reload of
+// such a file must leave the running server alone.
+func TestParserPanicIsAnError(t *testing.T) {
+	_, err := Parse("faz.yaml", []byte("databases:\n  ! 0\n00008:"), func(string) (string, bool) { return "", false })
+	if err == nil {
+		t.Fatal("Parse accepted it")
+	}
+	if code := pgerr.CodeOf(err); code != pgerr.ConfigFileError {
+		t.Fatalf("code %s, want F0000: %v", code, err)
+	}
+}
