@@ -120,41 +120,51 @@ func (fakeSystem) Settings() []system.Setting   { return nil }
 func (fakeSystem) Functions() []system.Function { return nil }
 
 func runGolden(t *testing.T, path string) {
+	cat := testCatalog()
+	runGoldenFile(t, path, func(c *planCase) (string, string) { return c.Comment, c.Query },
+		func(c *planCase) planCase { return runPlanCase(t, cat, c) },
+		func(want, got *planCase) {
+			if len(want.Plan) == 0 && want.Error == "" {
+				t.Errorf("%s: no golden plan or error; run go test ./translate -run TestPlans -update and review the diff", want.Comment)
+			}
+			compareGolden(t, want.Comment, want.Query, []goldenField{
+				{"plan", strings.Join(want.Plan, "\n"), strings.Join(got.Plan, "\n")},
+				{"requests", strings.Join(want.Requests, "\n"), strings.Join(got.Requests, "\n")},
+				{"error", want.Error, got.Error},
+			})
+		})
+}
+
+// runGoldenFile is the driver of every golden file: it reads path strictly
+// (unknown fields are errors), requires each case to have a query and a
+// unique comment, runs each case, and compares it with its golden answer —
+// or, with -update, writes the fresh answers back for review as a diff.
+func runGoldenFile[C any](t *testing.T, path string, ident func(*C) (comment, query string), run func(*C) C, compare func(want, got *C)) {
+	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.DisallowUnknownFields()
-	var cases []planCase
+	var cases []C
 	if err := dec.Decode(&cases); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	cat := testCatalog()
 	seen := map[string]bool{}
 	for i := range cases {
 		c := &cases[i]
-		if c.Comment == "" || c.Query == "" || seen[c.Comment] {
-			t.Errorf("case %d: every case needs a unique comment and a query (%q)", i, c.Comment)
+		comment, query := ident(c)
+		if comment == "" || query == "" || seen[comment] {
+			t.Errorf("case %d: every case needs a unique comment and a query (%q)", i, comment)
 		}
-		seen[c.Comment] = true
-		got := runPlanCase(t, cat, c)
+		seen[comment] = true
+		got := run(c)
 		if *update {
 			*c = got
 			continue
 		}
-		if len(c.Plan) == 0 && c.Error == "" {
-			t.Errorf("%s: no golden plan or error; run go test ./translate -run TestPlans -update and review the diff", c.Comment)
-		}
-		if want, have := strings.Join(c.Plan, "\n"), strings.Join(got.Plan, "\n"); want != have {
-			t.Errorf("%s\n%s\nplan:\n%s\nwant:\n%s", c.Comment, c.Query, have, want)
-		}
-		if want, have := strings.Join(c.Requests, "\n"), strings.Join(got.Requests, "\n"); want != have {
-			t.Errorf("%s\n%s\nrequests:\n%s\nwant:\n%s", c.Comment, c.Query, have, want)
-		}
-		if c.Error != got.Error {
-			t.Errorf("%s\n%s\nerror: %q\nwant:  %q", c.Comment, c.Query, got.Error, c.Error)
-		}
+		compare(c, &got)
 	}
 	if *update {
 		out, err := json.MarshalIndent(cases, "", "  ")
@@ -163,6 +173,19 @@ func runGolden(t *testing.T, path string) {
 		}
 		if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// goldenField is one compared part of a case's answer.
+type goldenField struct{ name, want, have string }
+
+// compareGolden reports every field whose answer differs from the golden one.
+func compareGolden(t *testing.T, comment, query string, fields []goldenField) {
+	t.Helper()
+	for _, f := range fields {
+		if f.want != f.have {
+			t.Errorf("%s\n%s\n%s:\n%s\nwant:\n%s", comment, query, f.name, f.have, f.want)
 		}
 	}
 }

@@ -2,8 +2,6 @@ package translate
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -64,54 +62,21 @@ func (sampleWriteDB) TransactWriteItems(context.Context, *dynamodb.TransactWrite
 }
 
 func TestWritePlans(t *testing.T) {
-	const path = "testdata/write_cases.json"
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.DisallowUnknownFields()
-	var cases []writeCase
-	if err := dec.Decode(&cases); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
 	cat := testCatalog()
-	seen := map[string]bool{}
-	for i := range cases {
-		c := &cases[i]
-		if c.Comment == "" || c.Query == "" || seen[c.Comment] {
-			t.Errorf("case %d: every case needs a unique comment and a query (%q)", i, c.Comment)
-		}
-		seen[c.Comment] = true
-		got := runWriteCase(t, cat, c)
-		if *update {
-			*c = got
-			continue
-		}
-		if len(c.Plan) == 0 && c.Error == "" {
-			t.Errorf("%s: no golden plan or error; run go test ./translate -run TestWritePlans -update and review the diff", c.Comment)
-		}
-		for _, f := range []struct{ name, want, have string }{
-			{"plan", strings.Join(c.Plan, "\n"), strings.Join(got.Plan, "\n")},
-			{"needs", strings.Join(c.Needs, "\n"), strings.Join(got.Needs, "\n")},
-			{"requests", strings.Join(c.Requests, "\n"), strings.Join(got.Requests, "\n")},
-			{"tag", c.Tag, got.Tag},
-			{"error", c.Error, got.Error},
-		} {
-			if f.want != f.have {
-				t.Errorf("%s\n%s\n%s:\n%s\nwant:\n%s", c.Comment, c.Query, f.name, f.have, f.want)
+	runGoldenFile(t, "testdata/write_cases.json", func(c *writeCase) (string, string) { return c.Comment, c.Query },
+		func(c *writeCase) writeCase { return runWriteCase(t, cat, c) },
+		func(want, got *writeCase) {
+			if len(want.Plan) == 0 && want.Error == "" {
+				t.Errorf("%s: no golden plan or error; run go test ./translate -run TestWritePlans -update and review the diff", want.Comment)
 			}
-		}
-	}
-	if *update {
-		out, err := json.MarshalIndent(cases, "", "  ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+			compareGolden(t, want.Comment, want.Query, []goldenField{
+				{"plan", strings.Join(want.Plan, "\n"), strings.Join(got.Plan, "\n")},
+				{"needs", strings.Join(want.Needs, "\n"), strings.Join(got.Needs, "\n")},
+				{"requests", strings.Join(want.Requests, "\n"), strings.Join(got.Requests, "\n")},
+				{"tag", want.Tag, got.Tag},
+				{"error", want.Error, got.Error},
+			})
+		})
 }
 
 // runWriteCase plans and runs one write against a recorder (answering
