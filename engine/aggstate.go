@@ -31,10 +31,19 @@ type aggMaker struct {
 	plus    expr.Expr    // a + b over the accumulator type
 	div     expr.Expr    // avg: a / b
 	toJSON  expr.Expr    // json_agg, jsonb_agg: to_json(a) / to_jsonb(a)
+	// newState makes one group's (or window frame's) state; chosen once.
+	newState func() aggState
 }
 
+// newAggMaker prepares one aggregate. It runs when the plan opens, before
+// any input is read, so an aggregate the executor cannot compute is refused
+// before a DynamoDB call is made (the planner refuses unknown aggregates
+// first; reaching that here means the two disagree, an internal error).
 func newAggMaker(spec AggSpec, eval *expr.Context) (*aggMaker, error) {
 	m := &aggMaker{spec: spec, eval: eval}
+	if m.newState = m.stateConstructor(); m.newState == nil {
+		return nil, pgerr.New(pgerr.InternalError, "the executor has no implementation of aggregate %s", spec.Func)
+	}
 	if spec.Arg != nil {
 		m.argType = spec.Arg.Type()
 	}
@@ -82,33 +91,35 @@ func newAggMaker(spec AggSpec, eval *expr.Context) (*aggMaker, error) {
 	return m, nil
 }
 
-func (m *aggMaker) newState() aggState {
+// stateConstructor is the state maker of m's aggregate, or nil when the
+// executor has none.
+func (m *aggMaker) stateConstructor() func() aggState {
 	switch m.spec.Func {
 	case "count_star", "count":
-		return &countState{}
+		return func() aggState { return &countState{} }
 	case "sum", "avg":
-		return &sumState{m: m}
+		return func() aggState { return &sumState{m: m} }
 	case "min":
-		return &extremeState{m: m, want: -1}
+		return func() aggState { return &extremeState{m: m, want: -1} }
 	case "max":
-		return &extremeState{m: m, want: 1}
+		return func() aggState { return &extremeState{m: m, want: 1} }
 	case "bool_and":
-		return &boolState{and: true}
+		return func() aggState { return &boolState{and: true} }
 	case "bool_or":
-		return &boolState{}
+		return func() aggState { return &boolState{} }
 	case "string_agg":
-		return &stringAggState{}
+		return func() aggState { return &stringAggState{} }
 	case "array_agg":
-		return &arrayAggState{elem: m.argType}
+		return func() aggState { return &arrayAggState{elem: m.argType} }
 	case "json_agg", "jsonb_agg":
-		return &jsonAggState{m: m}
+		return func() aggState { return &jsonAggState{m: m} }
 	case "jsonb_object_agg":
-		return &jsonObjectAggState{m: m}
+		return func() aggState { return &jsonObjectAggState{m: m} }
 	}
 	if known, _, _ := varianceFunc(m.spec.Func); known {
-		return m.newVarianceState()
+		return m.newVarianceState
 	}
-	return &unknownAgg{name: m.spec.Func}
+	return nil
 }
 
 type countState struct{ n int64 }
@@ -307,16 +318,6 @@ func (s *jsonAggState) result() (sqltypes.Value, error) {
 		out.Raw = "[" + strings.Join(parts, ", ") + "]"
 	}
 	return out, nil
-}
-
-type unknownAgg struct{ name string }
-
-func (u *unknownAgg) add(_, _ sqltypes.Value) error {
-	return pgerr.New(pgerr.UndefinedFunction, "aggregate %s is not implemented", u.name)
-}
-
-func (u *unknownAgg) result() (sqltypes.Value, error) {
-	return nil, pgerr.New(pgerr.UndefinedFunction, "aggregate %s is not implemented", u.name)
 }
 
 // typeName names a type for messages.
